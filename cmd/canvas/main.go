@@ -1,0 +1,114 @@
+// Command canvas is the CIATTEH data canvas: the nightly pipeline that loads the police,
+// prosecution and conviction extracts, removes double counting, builds the shared canvas and
+// answers international questionnaires. Commands are thin: they parse flags into options and
+// call the packages that do the work.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+)
+
+// Exit codes, documented in the README.
+const (
+	exitOK         = 0
+	exitFailed     = 1
+	exitUsage      = 2
+	exitQuarantine = 3 // the run succeeded but rows went to quarantine: a scheduler can alert
+)
+
+// exitError carries an exit code through cobra.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+// Globals are the flags every command shares.
+type Globals struct {
+	Store       string // store folder
+	Quiet       bool   // no progress display
+	MemoryLimit string // DuckDB memory limit
+	TempDir     string // DuckDB spill directory
+	Threads     int
+	CodesDir    string
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:])
+	stop()
+	os.Exit(code)
+}
+
+func run(ctx context.Context, args []string) int {
+	root := newRootCmd()
+	root.SetArgs(args)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return exitOK
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		if ee.err != nil && ee.code != exitQuarantine {
+			fmt.Fprintln(os.Stderr, "canvas:", ee.err)
+		}
+		return ee.code
+	}
+	fmt.Fprintln(os.Stderr, "canvas:", err)
+	if isUsage(err) {
+		return exitUsage
+	}
+	return exitFailed
+}
+
+type usageError struct{ error }
+
+func isUsage(err error) bool {
+	var u usageError
+	return errors.As(err, &u)
+}
+
+func newRootCmd() *cobra.Command {
+	g := &Globals{}
+	root := &cobra.Command{
+		Use:           "canvas",
+		Short:         "The CIATTEH data canvas: load extracts, remove double counting, build and publish the canvas",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{err} })
+	def := os.Getenv("CANVAS_STORE")
+	if def == "" {
+		def = "./canvas-store"
+	}
+	pf := root.PersistentFlags()
+	pf.StringVar(&g.Store, "store", def, "store folder (restricted.duckdb, canvas.duckdb, key); env CANVAS_STORE")
+	pf.BoolVarP(&g.Quiet, "quiet", "q", false, "no progress display")
+	pf.StringVar(&g.MemoryLimit, "memory-limit", os.Getenv("CANVAS_MEMORY_LIMIT"), "DuckDB memory limit, e.g. 4GB; env CANVAS_MEMORY_LIMIT")
+	pf.StringVar(&g.TempDir, "temp-dir", os.Getenv("CANVAS_TEMP_DIR"), "DuckDB spill directory; env CANVAS_TEMP_DIR")
+	pf.IntVar(&g.Threads, "threads", 0, "DuckDB threads (0: all cores)")
+	pf.StringVar(&g.CodesDir, "codes", os.Getenv("CANVAS_CODES"), "folder of code lists overriding the built-in ones; env CANVAS_CODES")
+	for _, add := range subcommands() {
+		root.AddCommand(add(g))
+	}
+	return root
+}
+
+// subcommands lists the constructors of every subcommand; each lives in its own file.
+func subcommands() []func(*Globals) *cobra.Command {
+	return []func(*Globals) *cobra.Command{
+		newLoadCmd,
+		newCheckCmd,
+		newRunsCmd,
+		// add new commands here, one line each
+	}
+}

@@ -1,0 +1,99 @@
+package linkage
+
+import (
+	"context"
+	"fmt"
+	"testing"
+)
+
+// pairwise measures clusters against the truth over record pairs: precision is the share of
+// linked pairs that are one true person, recall the share of true pairs that are linked.
+type pairwise struct {
+	truePairs, linkedPairs, correct int
+}
+
+func (p pairwise) precision() float64 { return ratio(p.correct, p.linkedPairs) }
+func (p pairwise) recall() float64    { return ratio(p.correct, p.truePairs) }
+func (p pairwise) f1() float64 {
+	pr, rc := p.precision(), p.recall()
+	if pr+rc == 0 {
+		return 0
+	}
+	return 2 * pr * rc / (pr + rc)
+}
+
+func ratio(a, b int) float64 {
+	if b == 0 {
+		return 1
+	}
+	return float64(a) / float64(b)
+}
+
+func measure(recs []truthRecord, cluster map[string]string) pairwise {
+	byCluster := make(map[string]int)
+	byPerson := make(map[int]int)
+	both := make(map[string]int)
+	for _, r := range recs {
+		c := cluster[r.ID]
+		byCluster[c]++
+		byPerson[r.person]++
+		both[fmt.Sprintf("%s|%d", c, r.person)]++
+	}
+	choose2 := func(n int) int { return n * (n - 1) / 2 }
+	var m pairwise
+	for _, n := range byCluster {
+		m.linkedPairs += choose2(n)
+	}
+	for _, n := range byPerson {
+		m.truePairs += choose2(n)
+	}
+	for _, n := range both {
+		m.correct += choose2(n)
+	}
+	return m
+}
+
+func records(trs []truthRecord) []Record {
+	out := make([]Record, len(trs))
+	for i, r := range trs {
+		out[i] = r.Record
+	}
+	return out
+}
+
+// TestAccuracy links a synthetic population of 3,000 persons written with the identity variants
+// of extracts.md and measures pairwise precision, recall and F1 against the truth.
+func TestAccuracy(t *testing.T) {
+	if testing.Short() {
+		t.Skip("accuracy test skipped in short mode")
+	}
+	trs := generate(3000, 42)
+	res, err := Link(context.Background(), records(trs), nil, DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := measure(trs, res.Cluster)
+	t.Logf("records %d, candidate pairs %d, EM iterations %d, lambda %.4f prior %.2f", len(trs), res.Params.CandidatePairs, res.Params.Iterations, res.Params.Lambda, res.Params.PriorWeight)
+	t.Logf("true pairs %d, linked pairs %d, correct %d", m.truePairs, m.linkedPairs, m.correct)
+	t.Logf("precision %.4f recall %.4f F1 %.4f", m.precision(), m.recall(), m.f1())
+	review := 0
+	for _, p := range res.Pairs {
+		if p.Status == StatusReview {
+			review++
+		}
+	}
+	t.Logf("review list: %d pairs", review)
+	if testing.Verbose() {
+		for _, f := range res.Params.Fields {
+			for _, l := range f.Levels {
+				t.Logf("%-12s %-10s m=%.4f u=%.6f uc=%.4f w=%6.2f n=%d", f.Field, l.Level, l.M, l.U, l.UCandidate, l.Weight, l.Frequency)
+			}
+		}
+	}
+	if m.precision() < 0.995 {
+		t.Errorf("precision %.4f, want at least 0.995", m.precision())
+	}
+	if m.f1() < 0.98 {
+		t.Errorf("F1 %.4f, want at least 0.98", m.f1())
+	}
+}

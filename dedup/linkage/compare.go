@@ -1,0 +1,352 @@
+package linkage
+
+import (
+	"strconv"
+)
+
+// Level is the agreement level of one field of a pair of records.
+type Level string
+
+// The comparison levels. Which levels a field uses is listed by [FieldLevels].
+const (
+	LevelMissing     Level = "missing"   // the value is missing on either side: weight 0
+	LevelExact       Level = "exact"     // normalised values equal
+	LevelJaroWinkler Level = "jw"        // Jaro-Winkler similarity at least Config.JaroWinklerMin
+	LevelPhonetic    Level = "phonetic"  // phonetic keys equal (names)
+	LevelSubset      Level = "subset"    // one name's tokens are among the other's, phonetically
+	LevelSwapped     Level = "swapped"   // birth date with day and month swapped
+	LevelPartial     Level = "partial"   // birth date: same year and same day or same month
+	LevelDayMonth    Level = "day-month" // birth date: same day and month, another year
+	LevelAgree       Level = "agree"     // equal (sex, citizenship)
+	LevelDiffer      Level = "differ"    // none of the above
+)
+
+// The compared fields, in the order of [Comparison.Fields] and [Params.Fields].
+const (
+	FieldSurname     = "surname"
+	FieldGivenNames  = "given_names"
+	FieldBirthDate   = "birth_date"
+	FieldBirthPlace  = "birth_place"
+	FieldSex         = "sex"
+	FieldCitizenship = "citizenship"
+)
+
+const (
+	fSurname = iota
+	fGiven
+	fBirthDate
+	fBirthPlace
+	fSex
+	fCitizenship
+	numFields
+)
+
+func fieldName(f int) string {
+	switch f {
+	case fSurname:
+		return FieldSurname
+	case fGiven:
+		return FieldGivenNames
+	case fBirthDate:
+		return FieldBirthDate
+	case fBirthPlace:
+		return FieldBirthPlace
+	case fSex:
+		return FieldSex
+	default:
+		return FieldCitizenship
+	}
+}
+
+// FieldLevels returns the levels of a field (one of the Field constants), from the strongest
+// agreement to "differ", after "missing". It returns nil for an unknown field.
+func FieldLevels(field string) []Level {
+	for f := range numFields {
+		if fieldName(f) == field {
+			return levelsOf(f)
+		}
+	}
+	return nil
+}
+
+// levelsOf returns the levels of field f; index 0 is always LevelMissing, so a level index of a
+// comparison vector is an index into this slice.
+func levelsOf(f int) []Level {
+	switch f {
+	case fSurname, fGiven:
+		return []Level{LevelMissing, LevelExact, LevelJaroWinkler, LevelPhonetic, LevelSubset, LevelDiffer}
+	case fBirthDate:
+		return []Level{LevelMissing, LevelExact, LevelSwapped, LevelPartial, LevelDayMonth, LevelDiffer}
+	case fBirthPlace:
+		return []Level{LevelMissing, LevelExact, LevelJaroWinkler, LevelDiffer}
+	default:
+		return []Level{LevelMissing, LevelAgree, LevelDiffer}
+	}
+}
+
+// Level indexes of the name fields, shared by surname and given names.
+const (
+	nameExact    = 1
+	nameJW       = 2
+	namePhonetic = 3
+	nameSubset   = 4
+	nameDiffer   = 5
+)
+
+// Level indexes of the birth date.
+const (
+	dateExact    = 1
+	dateSwapped  = 2
+	datePartial  = 3
+	dateDayMonth = 4
+	dateDiffer   = 5
+)
+
+// Level indexes of birth place, sex and citizenship.
+const (
+	placeExact  = 1
+	placeJW     = 2
+	placeDiffer = 3
+	agree       = 1
+	differ      = 2
+)
+
+// prepared is a record in the forms comparison and blocking need.
+type prepared struct {
+	id         string
+	nn         string
+	surname    name
+	given      name
+	year       int // 0 when the birth date is missing or unreadable
+	month, day int
+	place      string
+	sex        byte // 'M', 'F' or 0
+	cit        string
+}
+
+func prepare(r Record) prepared {
+	p := prepared{
+		id:      r.ID,
+		nn:      r.NationalNumber,
+		surname: newName(r.Surname),
+		given:   newName(r.GivenNames),
+		place:   Normalize(r.BirthPlace),
+		cit:     Normalize(r.Citizenship),
+	}
+	p.year, p.month, p.day = parseDate(r.BirthDate)
+	switch Normalize(r.Sex) {
+	case "M":
+		p.sex = 'M'
+	case "F":
+		p.sex = 'F'
+	}
+	p.fromNationalNumber()
+	return p
+}
+
+// nameField returns the surname (f == fSurname) or given names, or the other one when swapped.
+func (p *prepared) nameField(f int, swapped bool) *name {
+	if (f == fSurname) != swapped {
+		return &p.surname
+	}
+	return &p.given
+}
+
+// fromNationalNumber fills a missing birth date and sex from the national number, which encodes
+// them: YYMMDD, the century told by the check digits, BIS numbers adding 20 (sex unknown) or 40
+// to the month, and an odd serial for men.
+func (p *prepared) fromNationalNumber() {
+	nn := p.nn
+	if len(nn) != 11 {
+		return
+	}
+	base, err1 := strconv.Atoi(nn[:9])
+	cc, err2 := strconv.Atoi(nn[9:])
+	if err1 != nil || err2 != nil {
+		return
+	}
+	century := 0
+	switch {
+	case 97-base%97 == cc:
+		century = 1900
+	case 97-(2_000_000_000+base)%97 == cc:
+		century = 2000
+	default:
+		return
+	}
+	yy, mm, dd, serial := base/10_000_000, base/100_000%100, base/1000%100, base%1000
+	sexKnown := true
+	switch {
+	case mm >= 40:
+		mm -= 40
+	case mm >= 20:
+		mm -= 20
+		sexKnown = false
+	}
+	if p.year == 0 && mm >= 1 && mm <= 12 && dd >= 1 && dd <= 31 {
+		p.year, p.month, p.day = century+yy, mm, dd
+	}
+	if p.sex == 0 && sexKnown && serial > 0 {
+		p.sex = 'F'
+		if serial%2 == 1 {
+			p.sex = 'M'
+		}
+	}
+}
+
+// parseDate reads "YYYY-MM-DD"; anything else, or an impossible month or day, is missing.
+func parseDate(s string) (y, m, d int) {
+	if len(s) != 10 || s[4] != '-' || s[7] != '-' {
+		return 0, 0, 0
+	}
+	y, err1 := strconv.Atoi(s[0:4])
+	m, err2 := strconv.Atoi(s[5:7])
+	d, err3 := strconv.Atoi(s[8:10])
+	if err1 != nil || err2 != nil || err3 != nil || y < 1 || m < 1 || m > 12 || d < 1 || d > 31 {
+		return 0, 0, 0
+	}
+	return y, m, d
+}
+
+// vector holds a pair's level index per field.
+type vector struct {
+	lv      [numFields]uint8
+	swapped bool // surname and given names compared crosswise
+}
+
+// pattern packs the levels into one integer, 4 bits a field, for EM.
+func (v vector) pattern() uint32 {
+	var p uint32
+	for f := range numFields {
+		p |= uint32(v.lv[f]) << (4 * f)
+	}
+	return p
+}
+
+func levelAt(p uint32, f int) int { return int(p>>(4*f)) & 0xF }
+
+// comparer compares prepared records.
+type comparer struct {
+	jwMin float64
+}
+
+func (c comparer) compare(a, b *prepared) vector {
+	var v vector
+	straightS := c.compareName(&a.surname, &b.surname)
+	straightG := c.compareName(&a.given, &b.given)
+	v.lv[fSurname], v.lv[fGiven] = straightS, straightG
+	if straightS != nameExact || straightG != nameExact {
+		crossS := c.compareName(&a.surname, &b.given)
+		crossG := c.compareName(&a.given, &b.surname)
+		if nameQuality(crossS)+nameQuality(crossG) > nameQuality(straightS)+nameQuality(straightG) {
+			v.lv[fSurname], v.lv[fGiven] = crossS, crossG
+			v.swapped = true
+		}
+	}
+	v.lv[fBirthDate] = compareDate(a, b)
+	v.lv[fBirthPlace] = c.comparePlace(a.place, b.place)
+	v.lv[fSex] = compareEqual(string(rune(a.sex)), string(rune(b.sex)), a.sex == 0 || b.sex == 0)
+	v.lv[fCitizenship] = compareEqual(a.cit, b.cit, a.cit == "" || b.cit == "")
+	return v
+}
+
+// nameQuality ranks name levels to choose between straight and swapped order; missing ranks
+// between a partial agreement and a disagreement so that a swap must show positive evidence.
+func nameQuality(l uint8) int {
+	switch l {
+	case nameExact:
+		return 5
+	case nameJW:
+		return 4
+	case namePhonetic:
+		return 3
+	case nameSubset:
+		return 2
+	case lvMissing:
+		return 1
+	}
+	return 0
+}
+
+// lvMissing is the level index of a missing value in every field.
+const lvMissing = 0
+
+func (c comparer) compareName(a, b *name) uint8 {
+	if a.norm == "" || b.norm == "" {
+		return lvMissing
+	}
+	if a.norm == b.norm || a.concat == b.concat || a.sorted == b.sorted {
+		return nameExact
+	}
+	if JaroWinkler(a.norm, b.norm) >= c.jwMin || JaroWinkler(a.sorted, b.sorted) >= c.jwMin ||
+		JaroWinkler(a.concat, b.concat) >= c.jwMin {
+		return nameJW
+	}
+	if a.phonKey == b.phonKey || a.phonCat == b.phonCat {
+		return namePhonetic
+	}
+	if subset(a.phon, b.phon) || subset(b.phon, a.phon) {
+		return nameSubset
+	}
+	return nameDiffer
+}
+
+// subset reports whether every key of small is in big (both sorted, unique) and small holds at
+// least one key of more than one letter, so that a lone initial does not count.
+func subset(small, big []string) bool {
+	if len(small) == 0 || len(small) > len(big) {
+		return false
+	}
+	long := false
+	j := 0
+	for _, s := range small {
+		for j < len(big) && big[j] < s {
+			j++
+		}
+		if j == len(big) || big[j] != s {
+			return false
+		}
+		if len(s) > 1 {
+			long = true
+		}
+	}
+	return long
+}
+
+func compareDate(a, b *prepared) uint8 {
+	switch {
+	case a.year == 0 || b.year == 0:
+		return lvMissing
+	case a.year == b.year && a.month == b.month && a.day == b.day:
+		return dateExact
+	case a.year == b.year && a.month == b.day && a.day == b.month:
+		return dateSwapped
+	case a.year == b.year && (a.month == b.month || a.day == b.day):
+		return datePartial
+	case a.month == b.month && a.day == b.day:
+		return dateDayMonth
+	}
+	return dateDiffer
+}
+
+func (c comparer) comparePlace(a, b string) uint8 {
+	switch {
+	case a == "" || b == "":
+		return lvMissing
+	case a == b:
+		return placeExact
+	case JaroWinkler(a, b) >= c.jwMin:
+		return placeJW
+	}
+	return placeDiffer
+}
+
+func compareEqual(a, b string, missing bool) uint8 {
+	switch {
+	case missing:
+		return lvMissing
+	case a == b:
+		return agree
+	}
+	return differ
+}

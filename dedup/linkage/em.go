@@ -1,0 +1,340 @@
+package linkage
+
+import (
+	"context"
+	"math"
+	"math/rand/v2"
+	"slices"
+)
+
+// Params are the Fellegi-Sunter parameters estimated from the data by [Link].
+type Params struct {
+	Lambda         float64       // share of true matches among the candidate pairs
+	PriorWeight    float64       // log2 odds of a match between two records drawn at random: the start of every score
+	Iterations     int           // EM iterations run
+	Converged      bool          // whether EM stopped on Config.EMTolerance rather than the cap
+	CandidatePairs int           // pairs compared after blocking
+	OversizedBlock int           // blocks compared with the sliding window instead of all pairs
+	RandomPairs    int           // random record pairs drawn to seed u
+	LabelledPairs  int           // candidate pairs whose label EM did not estimate (national number, analyst)
+	Fields         []FieldParams // one per compared field, in the order of the Field constants
+}
+
+// FieldParams are the parameters of one field.
+type FieldParams struct {
+	Field  string
+	Levels []LevelParams // every level but "missing", strongest first
+}
+
+// LevelParams are the parameters of one level of one field: M is the probability of the level
+// for a true match, U for two records drawn at random, and Weight is log2(M/U), what the level
+// adds to a score. UCandidate is the probability for a non-match among the candidate pairs, as
+// EM estimated it.
+type LevelParams struct {
+	Level      Level
+	M, U       float64
+	UCandidate float64
+	Weight     float64
+	Frequency  int // candidate pairs at this level
+}
+
+// model holds the parameters indexed [field][level index]; index 0 (missing) is unused.
+//
+// EM runs in the space of candidate pairs: m, uCand and lambda are estimated there. Blocking
+// makes the non-matches among candidates agree on names far more often than chance, and not
+// independently of each other, so weights computed with uCand would understate name agreement
+// for a pair found by birth date, and the other way round. The weights therefore use u from
+// random record pairs (the chance agreement in the whole population) and the prior is the share
+// of matches among all record pairs, estimated as lambda times the candidate pairs over all
+// pairs: the classical Fellegi-Sunter composite weight with a population prior.
+//
+// Name agreement is also adjusted for how common the name is (term frequency): agreeing on a
+// name that one record in ten carries says less than agreeing on a name carried once. At levels
+// exact, jw and phonetic, a name field's weight gets log2(u_exact / f), f being the share of
+// records whose field has the same phonetic key (the larger of the two sides), bounded by
+// tfBound.
+type model struct {
+	m, uCand, u, w [numFields][]float64
+	lambda         float64 // share of matches among candidate pairs
+	prior          float64 // log2 odds of a match for a pair of records drawn at random
+	tf             [2]map[string]float64 // surname and given names: share of records per phonetic key
+}
+
+const tfBound = 8
+
+func (md *model) setFrequencies(recs []prepared) {
+	for f := range 2 {
+		counts := make(map[string]float64)
+		for i := range recs {
+			n := &recs[i].surname
+			if f == fGiven {
+				n = &recs[i].given
+			}
+			if n.phonKey != "" {
+				counts[n.phonKey]++
+			}
+		}
+		for k := range counts {
+			counts[k] /= float64(len(recs))
+		}
+		md.tf[f] = counts
+	}
+}
+
+// weights returns the weight of every field of a compared pair.
+func (md *model) weights(v vector, a, b *prepared) [numFields]float64 {
+	var w [numFields]float64
+	for f := range numFields {
+		l := v.lv[f]
+		if l == lvMissing {
+			continue
+		}
+		w[f] = md.w[f][l]
+		if (f == fSurname || f == fGiven) && l <= namePhonetic && md.tf[0] != nil {
+			na, nb := a.nameField(f, false), b.nameField(f, v.swapped)
+			fa, fb := md.tf[f][na.phonKey], md.tf[f][nb.phonKey]
+			if v.swapped {
+				fb = md.tf[1-f][nb.phonKey]
+			}
+			if freq := max(fa, fb); freq > 0 {
+				w[f] += min(max(math.Log2(md.u[f][nameExact]/freq), -tfBound), tfBound)
+			}
+		}
+	}
+	return w
+}
+
+func (md *model) score(v vector, a, b *prepared) float64 {
+	s := md.prior
+	for _, w := range md.weights(v, a, b) {
+		s += w
+	}
+	return s
+}
+
+const probFloor = 1e-6
+
+// newModel returns starting parameters: m favouring the strong levels, u from the level
+// frequencies of random record pairs (Laplace-smoothed), and a 10% prior.
+func newModel(ctx context.Context, cmp comparer, recs []prepared, samples int, seed uint64) (model, int, error) {
+	var md model
+	var counts [numFields][]float64
+	for f := range numFields {
+		k := len(levelsOf(f))
+		md.m[f] = make([]float64, k)
+		md.u[f] = make([]float64, k)
+		md.uCand[f] = make([]float64, k)
+		md.w[f] = make([]float64, k)
+		counts[f] = make([]float64, k)
+		// m: most true matches agree exactly, a few differ, the rest spread over the middle levels.
+		nonMissing := k - 1
+		if nonMissing == 2 {
+			md.m[f][1], md.m[f][2] = 0.95, 0.05
+		} else {
+			md.m[f][1] = 0.8
+			md.m[f][k-1] = 0.05
+			for l := 2; l < k-1; l++ {
+				md.m[f][l] = 0.15 / float64(nonMissing-2)
+			}
+		}
+	}
+	n := len(recs)
+	drawn := 0
+	if n >= 2 {
+		rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+		for s := range samples {
+			if s%4096 == 0 {
+				if err := ctx.Err(); err != nil {
+					return md, 0, err
+				}
+			}
+			a := rng.IntN(n)
+			b := rng.IntN(n - 1)
+			if b >= a {
+				b++
+			}
+			v := cmp.compare(&recs[a], &recs[b])
+			for f := range numFields {
+				counts[f][v.lv[f]]++
+			}
+			drawn++
+		}
+	}
+	for f := range numFields {
+		k := len(levelsOf(f))
+		total := 0.0
+		for l := 1; l < k; l++ {
+			total += counts[f][l] + 0.5
+		}
+		for l := 1; l < k; l++ {
+			md.u[f][l] = (counts[f][l] + 0.5) / total
+			md.uCand[f][l] = md.u[f][l]
+		}
+	}
+	md.lambda = 0.1
+	md.setPrior(0, n)
+	md.updateWeights()
+	return md, drawn, nil
+}
+
+// mFloor bounds m from below in the weights: one clerical error in a field (a wrong sex, a
+// changed citizenship) must cost a pair, not veto it.
+const mFloor = 1e-3
+
+func (md *model) updateWeights() {
+	for f := range numFields {
+		for l := 1; l < len(md.m[f]); l++ {
+			md.w[f][l] = math.Log2(max(md.m[f][l], mFloor) / md.u[f][l])
+		}
+	}
+}
+
+// setPrior sets the population prior from the expected matches among the candidate pairs.
+func (md *model) setPrior(candidates, records int) {
+	all := float64(records) * float64(records-1) / 2
+	expected := md.lambda * float64(candidates)
+	if all < 1 || expected < 1 {
+		md.prior = math.Log2(md.lambda / (1 - md.lambda))
+		return
+	}
+	p := min(expected/all, 0.5)
+	md.prior = math.Log2(p / (1 - p))
+}
+
+// label of a candidate pair known before estimation.
+const (
+	unlabelled int8 = iota
+	knownMatch
+	knownNonMatch
+)
+
+type patternCount struct {
+	pattern uint32
+	label   int8
+	count   float64
+}
+
+// estimate runs EM over the candidate pairs' level patterns. Pairs with a known label keep it:
+// their posterior is fixed at 1 or 0. It returns the iterations run and whether EM converged.
+func (md *model) estimate(ctx context.Context, vecs []vector, labels []int8, maxIter int, tol float64) (int, bool, error) {
+	type key struct {
+		pattern uint32
+		label   int8
+	}
+	agg := make(map[key]float64)
+	for i, v := range vecs {
+		agg[key{v.pattern(), labels[i]}]++
+	}
+	pcs := make([]patternCount, 0, len(agg))
+	for k, c := range agg {
+		pcs = append(pcs, patternCount{k.pattern, k.label, c})
+	}
+	slices.SortFunc(pcs, func(a, b patternCount) int {
+		if a.pattern != b.pattern {
+			if a.pattern < b.pattern {
+				return -1
+			}
+			return 1
+		}
+		return int(a.label) - int(b.label)
+	})
+	if len(pcs) == 0 {
+		return 0, true, nil
+	}
+	var mNum, uNum [numFields][]float64
+	for f := range numFields {
+		mNum[f] = make([]float64, len(md.m[f]))
+		uNum[f] = make([]float64, len(md.uCand[f]))
+	}
+	for it := 1; it <= maxIter; it++ {
+		if err := ctx.Err(); err != nil {
+			return it - 1, false, err
+		}
+		for f := range numFields {
+			clear(mNum[f])
+			clear(uNum[f])
+		}
+		gSum, total := 0.0, 0.0
+		for _, pc := range pcs {
+			var g float64
+			switch pc.label {
+			case knownMatch:
+				g = 1
+			case knownNonMatch:
+				g = 0
+			default:
+				// Posterior from the log likelihood ratio, stable for extreme ratios.
+				lr := math.Log(md.lambda / (1 - md.lambda))
+				for f := range numFields {
+					if l := levelAt(pc.pattern, f); l != lvMissing {
+						lr += math.Log(md.m[f][l] / md.uCand[f][l])
+					}
+				}
+				g = 1 / (1 + math.Exp(-lr))
+			}
+			gSum += g * pc.count
+			total += pc.count
+			for f := range numFields {
+				if l := levelAt(pc.pattern, f); l != lvMissing {
+					mNum[f][l] += g * pc.count
+					uNum[f][l] += (1 - g) * pc.count
+				}
+			}
+		}
+		change := 0.0
+		newLambda := clamp(gSum / total)
+		change = max(change, math.Abs(newLambda-md.lambda))
+		md.lambda = newLambda
+		for f := range numFields {
+			mTot, uTot := 0.0, 0.0
+			for l := 1; l < len(mNum[f]); l++ {
+				mTot += mNum[f][l]
+				uTot += uNum[f][l]
+			}
+			if mTot > 0 {
+				for l := 1; l < len(mNum[f]); l++ {
+					v := clamp(mNum[f][l] / mTot)
+					change = max(change, math.Abs(v-md.m[f][l]))
+					md.m[f][l] = v
+				}
+			}
+			if uTot > 0 {
+				for l := 1; l < len(uNum[f]); l++ {
+					v := clamp(uNum[f][l] / uTot)
+					change = max(change, math.Abs(v-md.uCand[f][l]))
+					md.uCand[f][l] = v
+				}
+			}
+		}
+		if change < tol {
+			md.updateWeights()
+			return it, true, nil
+		}
+	}
+	md.updateWeights()
+	return maxIter, false, nil
+}
+
+func clamp(p float64) float64 {
+	if math.IsNaN(p) {
+		return probFloor
+	}
+	return min(max(p, probFloor), 1-probFloor)
+}
+
+// params reports the model in the exported form.
+func (md *model) params(freq [numFields][]int) Params {
+	p := Params{Lambda: md.lambda, PriorWeight: md.prior}
+	for f := range numFields {
+		fp := FieldParams{Field: fieldName(f)}
+		levels := levelsOf(f)
+		for l := 1; l < len(levels); l++ {
+			fp.Levels = append(fp.Levels, LevelParams{
+				Level: levels[l], M: md.m[f][l], U: md.u[f][l], UCandidate: md.uCand[f][l],
+				Weight: md.w[f][l], Frequency: freq[f][l],
+			})
+		}
+		p.Fields = append(p.Fields, fp)
+	}
+	return p
+}

@@ -1,0 +1,440 @@
+package linkage
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"math"
+	"slices"
+)
+
+// Record is one conviction person record, the unit rule D5 links. Fields hold what the raw
+// layer holds for the record; a value the loader flagged as invalid must be passed as "".
+type Record struct {
+	ID             string // conviction person record id, unique within one call to Link
+	NationalNumber string // 11 digits, only when the check digits are valid (national register or BIS); "" otherwise
+	Surname        string
+	GivenNames     string
+	BirthDate      string // "YYYY-MM-DD" or ""
+	BirthPlace     string
+	Sex            string // "M", "F" or ""
+	Citizenship    string // ISO 3166-1 alpha-2 or ""
+}
+
+// Decision is an analyst's review decision on a pair of record IDs, in either order. Match true
+// forces the two records into one person; false forbids them, and so their clusters, to merge.
+// Decisions are stored by dedup and passed to every later run.
+type Decision struct {
+	A, B  string
+	Match bool
+}
+
+// Config sets the thresholds and limits of [Link]. Start from [DefaultConfig].
+type Config struct {
+	// MatchThreshold and ReviewThreshold are pair scores: log2 posterior odds that the two records
+	// are one person (0 is even odds, 6.6 is 99%, 10 is 99.9%). A pair scoring at least
+	// MatchThreshold is linked; a pair between the two goes to the review list.
+	MatchThreshold, ReviewThreshold float64
+	// MaxClusterSize caps the records of one person linked by score; national number and analyst
+	// links are not capped.
+	MaxClusterSize int
+	// MinCrossLinkFraction guards against chaining when a scored link joins two clusters holding
+	// more than two records together: at least this fraction of the pairs across the two
+	// clusters must score at least ReviewThreshold. The default 1 asks it of every pair.
+	MinCrossLinkFraction float64
+	// JaroWinklerMin is the similarity from which two names or places are at level "jw".
+	JaroWinklerMin float64
+	// MaxBlockSize is the largest block compared all pairs; a larger block is compared with a
+	// sliding window of BlockWindow records.
+	MaxBlockSize, BlockWindow int
+	// EMMaxIterations and EMTolerance stop the estimation of m and u.
+	EMMaxIterations int
+	EMTolerance     float64
+	// RandomPairs is how many random record pairs seed u; Seed makes the draw reproducible.
+	RandomPairs int
+	Seed        uint64
+}
+
+// DefaultConfig returns the configuration the accuracy test in this package was measured with.
+func DefaultConfig() Config {
+	return Config{
+		MatchThreshold:       1,
+		ReviewThreshold:      -6,
+		MaxClusterSize:       100,
+		MinCrossLinkFraction: 1,
+		JaroWinklerMin:       0.92,
+		MaxBlockSize:         64,
+		BlockWindow:          16,
+		EMMaxIterations:      200,
+		EMTolerance:          1e-6,
+		RandomPairs:          100000,
+		Seed:                 20150101,
+	}
+}
+
+func (c Config) validate() error {
+	switch {
+	case math.IsNaN(c.MatchThreshold) || math.IsNaN(c.ReviewThreshold) || c.ReviewThreshold > c.MatchThreshold:
+		return fmt.Errorf("linkage config: review threshold %v must not exceed match threshold %v", c.ReviewThreshold, c.MatchThreshold)
+	case c.MaxClusterSize < 2:
+		return fmt.Errorf("linkage config: max cluster size %d must be at least 2", c.MaxClusterSize)
+	case c.MaxBlockSize < 2 || c.BlockWindow < 2:
+		return fmt.Errorf("linkage config: max block size %d and block window %d must be at least 2", c.MaxBlockSize, c.BlockWindow)
+	case !(c.JaroWinklerMin > 0 && c.JaroWinklerMin <= 1):
+		return fmt.Errorf("linkage config: Jaro-Winkler minimum %v must be in (0, 1]", c.JaroWinklerMin)
+	case c.EMMaxIterations < 1:
+		return fmt.Errorf("linkage config: EM max iterations %d must be at least 1", c.EMMaxIterations)
+	case !(c.MinCrossLinkFraction >= 0 && c.MinCrossLinkFraction <= 1):
+		return fmt.Errorf("linkage config: min cross link fraction %v must be in [0, 1]", c.MinCrossLinkFraction)
+	case c.RandomPairs < 0:
+		return fmt.Errorf("linkage config: random pairs %d must not be negative", c.RandomPairs)
+	}
+	return nil
+}
+
+// Rules and statuses of a [Pair].
+const (
+	RuleNationalNumber = "NN"     // decided by the national numbers: equal links, different forbids
+	RuleFellegiSunter  = "FS"     // decided by the score
+	RuleReview         = "REVIEW" // decided by an analyst
+
+	StatusMatch    = "match"
+	StatusReview   = "review"
+	StatusNonMatch = "nonmatch"
+)
+
+// Pair is the trace of one pair of records: how they compare, their score, which rule decided
+// and what. A is the smaller record ID.
+type Pair struct {
+	A, B        string
+	Score       float64
+	Rule        string
+	Status      string
+	Comparison  Comparison
+	SameCluster bool   // whether A and B ended in one cluster, through this pair or others
+	Note        string // why a link the rule asked for was refused, or ""
+}
+
+// Comparison is the level and weight of each field of a pair.
+type Comparison struct {
+	NamesSwapped bool // surname compared with given names and the reverse
+	Fields       []FieldComparison
+}
+
+// FieldComparison is one field of a [Comparison].
+type FieldComparison struct {
+	Field  string
+	Level  Level
+	Weight float64
+}
+
+// Result is what [Link] found.
+type Result struct {
+	// Cluster maps every record ID to its cluster ID: the smallest record ID of the cluster.
+	Cluster map[string]string
+	// Pairs holds every candidate pair scoring at least ReviewThreshold, and every pair decided
+	// by rule NN or REVIEW, sorted by A then B.
+	Pairs  []Pair
+	Params Params
+}
+
+// Link groups person records into persons (rule D5).
+//
+// Records are compared within blocks (see the package comment), the parameters are estimated
+// over the candidate pairs, and then clusters are built with a union-find in this order:
+//
+//  1. records with the same national number are linked (rule NN), unless an analyst separated
+//     them;
+//  2. the analysts' match decisions are applied (rule REVIEW);
+//  3. pairs scoring at least MatchThreshold are linked in descending score (rule FS).
+//
+// A union is refused when it would put two different national numbers in one cluster (always),
+// join two records an analyst declared not a match (always), or, for scored links only, exceed
+// MaxClusterSize or fail the chaining guard. The chaining guard applies when the union would
+// make a cluster of three or more records: every pair across the two clusters is scored, and
+// the union needs at least MinCrossLinkFraction of them (by default all) at ReviewThreshold or
+// above. So A~B~C does not glue A and C when A and C are clearly different people (A~C below
+// the review threshold), and two clusters joined by one good pair also need the support of the
+// others. This is complete linkage at the review threshold on top of single linkage at the match
+// threshold: cheap, because clusters are small, and it only ever refuses. A refused scored
+// link is reported with status "review" and a note, for an analyst to decide.
+//
+// Link returns an error for an empty or repeated record ID, an invalid configuration, or a
+// cancelled context. Decisions naming unknown records are ignored (the record may have been
+// cancelled since); when several decisions name one pair, the last one counts.
+func Link(ctx context.Context, recs []Record, decisions []Decision, cfg Config) (Result, error) {
+	if err := cfg.validate(); err != nil {
+		return Result{}, err
+	}
+	sorted := slices.Clone(recs)
+	slices.SortFunc(sorted, func(a, b Record) int { return cmp.Compare(a.ID, b.ID) })
+	for i, r := range sorted {
+		if r.ID == "" {
+			return Result{}, fmt.Errorf("linkage: a record has an empty ID (surname %q); every conviction person record needs its id", r.Surname)
+		}
+		if i > 0 && sorted[i-1].ID == r.ID {
+			return Result{}, fmt.Errorf("linkage: record ID %q appears twice; pass each conviction person record once", r.ID)
+		}
+	}
+	l := linker{cfg: cfg, cmp: comparer{jwMin: cfg.JaroWinklerMin}}
+	l.recs = make([]prepared, len(sorted))
+	index := make(map[string]int32, len(sorted))
+	for i, r := range sorted {
+		if i%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return Result{}, err
+			}
+		}
+		l.recs[i] = prepare(r)
+		index[r.ID] = int32(i)
+	}
+	l.decisions = make(map[uint64]bool)
+	for _, d := range decisions {
+		a, okA := index[d.A]
+		b, okB := index[d.B]
+		if !okA || !okB || a == b {
+			continue
+		}
+		l.decisions[pairKey(a, b)] = d.Match
+	}
+	if err := l.run(ctx); err != nil {
+		return Result{}, err
+	}
+	return l.result(), nil
+}
+
+// linker holds the state of one call to Link.
+type linker struct {
+	cfg       Config
+	cmp       comparer
+	recs      []prepared
+	decisions map[uint64]bool
+	model     model
+	params    Params
+	uf        unionFind
+	trace     map[uint64]*Pair
+}
+
+func (l *linker) run(ctx context.Context) error {
+	pairs, oversized, err := candidates(ctx, l.recs, l.cfg.MaxBlockSize, l.cfg.BlockWindow)
+	if err != nil {
+		return err
+	}
+	vecs := make([]vector, len(pairs))
+	labels := make([]int8, len(pairs))
+	var freq [numFields][]int
+	for f := range numFields {
+		freq[f] = make([]int, len(levelsOf(f)))
+	}
+	labelled := 0
+	for n, k := range pairs {
+		if n%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		a, b := unpair(k)
+		ra, rb := &l.recs[a], &l.recs[b]
+		vecs[n] = l.cmp.compare(ra, rb)
+		for f := range numFields {
+			freq[f][vecs[n].lv[f]]++
+		}
+		if d, ok := l.decisions[k]; ok {
+			labels[n] = knownNonMatch
+			if d {
+				labels[n] = knownMatch
+			}
+		} else if ra.nn != "" && rb.nn != "" {
+			labels[n] = knownNonMatch
+			if ra.nn == rb.nn {
+				labels[n] = knownMatch
+			}
+		}
+		if labels[n] != unlabelled {
+			labelled++
+		}
+	}
+	md, drawn, err := newModel(ctx, l.cmp, l.recs, l.cfg.RandomPairs, l.cfg.Seed)
+	if err != nil {
+		return err
+	}
+	iters, converged, err := md.estimate(ctx, vecs, labels, l.cfg.EMMaxIterations, l.cfg.EMTolerance)
+	if err != nil {
+		return err
+	}
+	md.setPrior(len(pairs), len(l.recs))
+	md.setFrequencies(l.recs)
+	l.model = md
+	l.params = md.params(freq)
+	l.params.Iterations, l.params.Converged = iters, converged
+	l.params.CandidatePairs, l.params.OversizedBlock = len(pairs), oversized
+	l.params.RandomPairs, l.params.LabelledPairs = drawn, labelled
+
+	l.uf = newUnionFind(l.recs)
+	l.trace = make(map[uint64]*Pair)
+	l.forbidAnalystNonMatches()
+	l.linkNationalNumbers()
+	l.linkAnalystMatches()
+	return l.linkScored(ctx, pairs, vecs)
+}
+
+// forbidAnalystNonMatches records every "not a match" decision before any union.
+func (l *linker) forbidAnalystNonMatches() {
+	for _, k := range sortedKeys(l.decisions) {
+		if l.decisions[k] {
+			continue
+		}
+		a, b := unpair(k)
+		l.uf.forbid(a, b)
+		p := l.pair(a, b, RuleReview)
+		p.Status = StatusNonMatch
+	}
+}
+
+// linkNationalNumbers links records sharing a national number, each to the group's first record.
+func (l *linker) linkNationalNumbers() {
+	groups := make(map[string][]int32)
+	for i := range l.recs {
+		if nn := l.recs[i].nn; nn != "" {
+			groups[nn] = append(groups[nn], int32(i))
+		}
+	}
+	for _, nn := range sortedKeys(groups) {
+		g := groups[nn]
+		for _, r := range g[1:] {
+			if _, decided := l.decisions[pairKey(g[0], r)]; decided {
+				continue
+			}
+			p := l.pair(g[0], r, RuleNationalNumber)
+			p.Status = StatusMatch
+			if why := l.uf.union(g[0], r); why != "" {
+				p.Status = StatusNonMatch
+				p.Note = "same national number, not linked: " + why
+			}
+		}
+	}
+}
+
+// linkAnalystMatches applies the analysts' match decisions.
+func (l *linker) linkAnalystMatches() {
+	for _, k := range sortedKeys(l.decisions) {
+		if !l.decisions[k] {
+			continue
+		}
+		a, b := unpair(k)
+		p := l.pair(a, b, RuleReview)
+		p.Status = StatusMatch
+		if why := l.uf.union(a, b); why != "" {
+			p.Status = StatusNonMatch
+			p.Note = "analyst match not applied: " + why
+		}
+	}
+}
+
+// linkScored links the candidate pairs at or above the match threshold in descending score and
+// traces every candidate at or above the review threshold.
+func (l *linker) linkScored(ctx context.Context, pairs []uint64, vecs []vector) error {
+	type scored struct {
+		key   uint64
+		score float64
+	}
+	var todo []scored
+	for n, k := range pairs {
+		a, b := unpair(k)
+		s := l.model.score(vecs[n], &l.recs[a], &l.recs[b])
+		if s < l.cfg.ReviewThreshold {
+			continue
+		}
+		if _, decided := l.decisions[k]; decided {
+			continue
+		}
+		if l.recs[a].nn != "" && l.recs[a].nn == l.recs[b].nn {
+			continue // already traced by linkNationalNumbers or linked through the group
+		}
+		todo = append(todo, scored{k, s})
+	}
+	slices.SortFunc(todo, func(x, y scored) int {
+		if c := cmp.Compare(y.score, x.score); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.key, y.key)
+	})
+	for n, t := range todo {
+		if n%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		a, b := unpair(t.key)
+		ra, rb := &l.recs[a], &l.recs[b]
+		if ra.nn != "" && rb.nn != "" {
+			p := l.pair(a, b, RuleNationalNumber)
+			p.Status = StatusNonMatch
+			p.Note = "different national numbers"
+			continue
+		}
+		p := l.pair(a, b, RuleFellegiSunter)
+		if t.score < l.cfg.MatchThreshold {
+			p.Status = StatusReview
+			continue
+		}
+		p.Status = StatusMatch
+		if why := l.uf.unionScored(a, b, l); why != "" {
+			p.Status = StatusReview
+			p.Note = "score above the match threshold, not linked: " + why
+		}
+	}
+	return nil
+}
+
+// pairScore compares and scores two records, for the trace and the chaining guard.
+func (l *linker) pairScore(a, b int32) (vector, float64) {
+	v := l.cmp.compare(&l.recs[a], &l.recs[b])
+	return v, l.model.score(v, &l.recs[a], &l.recs[b])
+}
+
+// pair returns the trace entry of a pair, creating it with its comparison and score.
+func (l *linker) pair(a, b int32, rule string) *Pair {
+	k := pairKey(a, b)
+	if p, ok := l.trace[k]; ok {
+		p.Rule = rule
+		return p
+	}
+	a, b = unpair(k)
+	v, s := l.pairScore(a, b)
+	p := &Pair{A: l.recs[a].id, B: l.recs[b].id, Score: s, Rule: rule, Comparison: l.comparison(v, a, b)}
+	l.trace[k] = p
+	return p
+}
+
+func (l *linker) comparison(v vector, a, b int32) Comparison {
+	c := Comparison{NamesSwapped: v.swapped, Fields: make([]FieldComparison, numFields)}
+	w := l.model.weights(v, &l.recs[a], &l.recs[b])
+	for f := range numFields {
+		c.Fields[f] = FieldComparison{Field: fieldName(f), Level: levelsOf(f)[v.lv[f]], Weight: w[f]}
+	}
+	return c
+}
+
+func (l *linker) result() Result {
+	res := Result{Cluster: make(map[string]string, len(l.recs)), Params: l.params}
+	for i := range l.recs {
+		res.Cluster[l.recs[i].id] = l.recs[l.uf.smallest(int32(i))].id
+	}
+	for _, k := range sortedKeys(l.trace) {
+		p := l.trace[k]
+		a, b := unpair(k)
+		p.SameCluster = l.uf.find(a) == l.uf.find(b)
+		res.Pairs = append(res.Pairs, *p)
+	}
+	return res
+}
+
+func sortedKeys[K cmp.Ordered, V any](m map[K]V) []K {
+	keys := make([]K, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}

@@ -1,0 +1,271 @@
+package linkage
+
+import (
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/runes"
+	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
+)
+
+// Normalize returns s upper-cased, without accents or other diacritics, with every character that
+// is not a letter or a digit (punctuation, hyphens, apostrophes, spaces) turned into a single
+// space, and without leading or trailing spaces. "d'Hondt-Lévêque" becomes "D HONDT LEVEQUE".
+// Letters that Unicode does not decompose (ß, Æ, Œ, Ø, Ł, Đ, Þ, dotless ı) are spelled out the way
+// a clerk typing without them would.
+func Normalize(s string) string {
+	if s == "" {
+		return ""
+	}
+	if !isASCII(s) {
+		// A new transformer per call: transformers hold state, and the package keeps none.
+		t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+		if out, _, err := transform.String(t, s); err == nil {
+			s = out
+		}
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	pendingSpace := false
+	emit := func(str string) {
+		if pendingSpace && b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		pendingSpace = false
+		b.WriteString(str)
+	}
+	for _, r := range s {
+		if r == utf8.RuneError {
+			pendingSpace = true
+			continue
+		}
+		if sp, ok := spelledOut(r); ok {
+			emit(sp)
+			continue
+		}
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+			pendingSpace = true
+			continue
+		}
+		if r < utf8.RuneSelf {
+			if 'a' <= r && r <= 'z' {
+				r -= 'a' - 'A'
+			}
+			if pendingSpace && b.Len() > 0 {
+				b.WriteByte(' ')
+			}
+			pendingSpace = false
+			b.WriteByte(byte(r))
+			continue
+		}
+		emit(string(unicode.ToUpper(r)))
+	}
+	return b.String()
+}
+
+// spelledOut maps the letters that canonical decomposition leaves alone.
+func spelledOut(r rune) (string, bool) {
+	switch r {
+	case 'ß', 'ẞ':
+		return "SS", true
+	case 'æ', 'Æ':
+		return "AE", true
+	case 'œ', 'Œ':
+		return "OE", true
+	case 'ø', 'Ø':
+		return "O", true
+	case 'ł', 'Ł':
+		return "L", true
+	case 'đ', 'Đ', 'ð', 'Ð':
+		return "D", true
+	case 'þ', 'Þ':
+		return "TH", true
+	case 'ı':
+		return "I", true
+	case 'ħ', 'Ħ':
+		return "H", true
+	}
+	return "", false
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// Phonetic returns the phonetic key of one normalised name token (see [Normalize]): a consonant
+// skeleton chosen over Soundex and double metaphone because the variants that matter here are
+// transliterations of the same sounds by French, Dutch and English clerks, which those codes
+// split (Yusuf/Youssef, Ahmed/Ahmet) or merge too coarsely (Soundex keeps only four characters).
+// The rules, in order:
+//   - an initial vowel (A E I O U Y) becomes "A"; every other vowel is dropped, so OU, OE, U and
+//     O, and A and E, need no rules (Mohamed/Muhammad, Abdel/Abdul, Yusuf/Youssef);
+//   - SCH, SH and CH become S; PH becomes F; TH, DH, GH, KH and ZH drop the H; DJ becomes J;
+//   - C becomes S before E, I or Y and K otherwise; Q becomes K, X becomes KS, Z becomes S,
+//     W becomes V;
+//   - H is kept after a vowel or at the start (Ahmed, Mohamed, Hamid), dropped at the end of the
+//     token (Abdallah/Abdalla) and after a consonant;
+//   - a final D becomes T (Ahmed/Ahmet, Mehmed/Mehmet);
+//   - repeated consonants collapse (Mohammed/Mohamed, Youssef/Yusuf).
+//
+// Letters outside A-Z are kept as they are. The empty token has the empty key.
+func Phonetic(token string) string {
+	if token == "" {
+		return ""
+	}
+	rs := []rune(token)
+	out := make([]rune, 0, len(rs))
+	add := func(r rune) {
+		if len(out) > 0 && out[len(out)-1] == r {
+			return
+		}
+		out = append(out, r)
+	}
+	at := func(i int) rune {
+		if i < len(rs) {
+			return rs[i]
+		}
+		return 0
+	}
+	for i := 0; i < len(rs); i++ {
+		r := rs[i]
+		next := at(i + 1)
+		if isVowel(r) {
+			if i == 0 {
+				out = append(out, 'A')
+			}
+			continue
+		}
+		switch r {
+		case 'S':
+			if next == 'C' && at(i+2) == 'H' {
+				add('S')
+				i += 2
+				continue
+			}
+			if next == 'H' {
+				i++
+			}
+			add('S')
+		case 'C':
+			switch {
+			case next == 'H':
+				add('S')
+				i++
+			case next == 'E' || next == 'I' || next == 'Y':
+				add('S')
+			default:
+				add('K')
+			}
+		case 'P':
+			if next == 'H' {
+				add('F')
+				i++
+				continue
+			}
+			add('P')
+		case 'T', 'G', 'K', 'Z':
+			if next == 'H' {
+				i++
+			}
+			switch r {
+			case 'Z':
+				if next == 'H' {
+					add('J')
+				} else {
+					add('S')
+				}
+			default:
+				add(r)
+			}
+		case 'D':
+			if next == 'H' {
+				i++
+				next = at(i + 1)
+			}
+			if next == 'J' {
+				add('J')
+				i++
+				continue
+			}
+			if i == len(rs)-1 {
+				add('T')
+				continue
+			}
+			add('D')
+		case 'Q':
+			add('K')
+		case 'X':
+			add('K')
+			add('S')
+		case 'W':
+			add('V')
+		case 'H':
+			if i == len(rs)-1 {
+				continue
+			}
+			if i == 0 || isVowel(rs[i-1]) {
+				add('H')
+			}
+		default:
+			add(r)
+		}
+	}
+	return string(out)
+}
+
+func isVowel(r rune) bool {
+	switch r {
+	case 'A', 'E', 'I', 'O', 'U', 'Y':
+		return true
+	}
+	return false
+}
+
+// nameParticles are name tokens too common to block on; they still count in comparisons.
+func isParticle(tok string) bool {
+	switch tok {
+	case "EL", "AL", "DE", "DI", "DA", "DU", "LE", "LA", "VAN", "DER", "DEN", "VON", "BEN", "BIN", "IBN", "ABU", "OULD", "DOS", "DAS", "DEL":
+		return true
+	}
+	return false
+}
+
+// name is a normalised name field with the forms the comparisons need, computed once per record.
+type name struct {
+	norm    string   // normalised
+	concat  string   // normalised without spaces: "ABDEL KADER" and "ABDELKADER" agree
+	sorted  string   // tokens sorted: given names in any order
+	tokens  []string // normalised tokens
+	phon    []string // sorted, unique phonetic keys of the tokens
+	phonKey string   // phon joined with spaces
+	phonCat string   // phonetic key of concat
+}
+
+func newName(raw string) name {
+	n := name{norm: Normalize(raw)}
+	if n.norm == "" {
+		return n
+	}
+	n.tokens = strings.Fields(n.norm)
+	n.concat = strings.Join(n.tokens, "")
+	sorted := slices.Clone(n.tokens)
+	slices.Sort(sorted)
+	n.sorted = strings.Join(sorted, " ")
+	n.phon = make([]string, 0, len(n.tokens))
+	for _, t := range n.tokens {
+		n.phon = append(n.phon, Phonetic(t))
+	}
+	slices.Sort(n.phon)
+	n.phon = slices.Compact(n.phon)
+	n.phonKey = strings.Join(n.phon, " ")
+	n.phonCat = Phonetic(n.concat)
+	return n
+}

@@ -1,0 +1,643 @@
+package dedup
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/ciatteh/canvas/dedup/linkage"
+)
+
+// world holds one dedup run in memory: the lines, the person records, the notices and chains.
+type world struct {
+	lines        []line
+	nameMatchMin float64
+
+	records  []personRecord
+	recordIx map[string]int
+	pairs    []linkage.Pair
+	parent   map[string]string   // union-find over linkage cluster IDs (D4 merges persons)
+	nns      map[string][]string // cluster root -> valid national numbers of its records
+
+	notices []notice
+	chains  []chain
+	keys    map[string]string // person record -> person key
+
+	trace []traceRow
+	stats Stats
+}
+
+// personRecord is one person of a source system (source_system:person_id), the unit of D5.
+type personRecord struct {
+	rec        linkage.Record
+	lines      []int
+	rule       string
+	score      float64
+	hasScore   bool
+	clusterID  string
+	reviewNote string
+}
+
+// notice is one person in one judgment (D3).
+type notice struct {
+	cluster, court, jnorm, judgmentID string
+	judgmentDate, finalDate           time.Time
+	instance, appealNorm, decision    string
+	lines                             []int
+	record                            int // person record of its first line
+	reviews                           int // D4: notice it reviews, -1
+	linkRule                          string
+	linkScore                         float64
+	chain                             int
+}
+
+// chain is a decision chain of one person (D4).
+type chain struct {
+	id        string
+	notices   []int
+	last      int
+	firstFrom int // earliest FIRST notice, -1
+	orphan    bool
+	offences  []offenceConviction
+	offDate   time.Time
+	firstDate time.Time
+}
+
+// offenceConviction is an offence code within the last decision of a convicting chain (D3).
+type offenceConviction struct {
+	offence           string
+	lines             int
+	victims           int64
+	hasVictims        bool
+	prisonUnsuspended bool
+}
+
+type traceRow struct {
+	rule, kind, a, b string
+	score            float64
+	hasScore         bool
+	status, detail   string
+}
+
+// instanceRank orders instances for the last decision of a chain (ties on the judgment date).
+func instanceRank(s string) int {
+	switch s {
+	case "CASSATION":
+		return 3
+	case "APPEAL":
+		return 2
+	case "OPPOSITION":
+		return 1
+	}
+	return 0
+}
+
+// migrationDuplicates applies D2: a LEGACY line and a MACH line for the same court, judgment
+// date, normalised judgment number, offence code and person (same valid national number, or same
+// normalised surname, given names and birth date) are one line; the MACH one stands.
+func (w *world) migrationDuplicates() {
+	type key struct{ court, date, jnorm, offence, person string }
+	mach := map[key]int{}
+	for i, l := range w.lines {
+		if l.system == "LEGACY" {
+			continue
+		}
+		for _, p := range d2Persons(&l) {
+			k := key{l.court, l.judgmentDate.Format(time.DateOnly), l.jnorm, l.offence, p}
+			if j, ok := mach[k]; !ok || w.lines[j].recordID > l.recordID {
+				mach[k] = i
+			}
+		}
+	}
+	for i := range w.lines {
+		l := &w.lines[i]
+		if l.system != "LEGACY" {
+			continue
+		}
+		for _, p := range d2Persons(l) {
+			j, ok := mach[key{l.court, l.judgmentDate.Format(time.DateOnly), l.jnorm, l.offence, p}]
+			if !ok {
+				continue
+			}
+			m := &w.lines[j]
+			if l.nn != "" && m.nn != "" && l.nn != m.nn {
+				continue // two different valid national numbers are two people
+			}
+			l.stands, l.mergedInto = false, m.recordID
+			how := "same name and birth date"
+			if p[0] == 'N' {
+				how = "same national number"
+			}
+			w.trace = append(w.trace, traceRow{rule: "D2", kind: "line", a: l.recordID, b: m.recordID, score: 1, hasScore: true,
+				status: "merged", detail: fmt.Sprintf("court %s, judgment %s of %s, offence %s, %s", l.court, l.jnorm,
+					l.judgmentDate.Format(time.DateOnly), l.offence, how)})
+			w.stats.D2Merged++
+			break
+		}
+	}
+}
+
+// d2Persons returns the person keys a line can match on in D2.
+func d2Persons(l *line) []string {
+	var out []string
+	if l.nn != "" {
+		out = append(out, "N"+l.nn)
+	}
+	if l.birthDate != "" {
+		out = append(out, "P"+PersonName(l.surname)+"|"+PersonName(l.given)+"|"+l.birthDate)
+	}
+	return out
+}
+
+// linkPersons applies D5: person records are built from the lines and linked by package linkage.
+func (w *world) linkPersons(ctx context.Context, decisions []linkage.Decision, cfg linkage.Config) error {
+	w.recordIx = map[string]int{}
+	for i := range w.lines {
+		l := &w.lines[i]
+		id := l.system + ":" + l.personID
+		r, ok := w.recordIx[id]
+		if !ok {
+			r = len(w.records)
+			w.recordIx[id] = r
+			w.records = append(w.records, personRecord{rec: linkage.Record{ID: id}})
+		}
+		l.record = r
+		w.records[r].lines = append(w.records[r].lines, i)
+	}
+	for i := range w.records {
+		pr := &w.records[i]
+		mode := func(get func(*line) string) string {
+			return modal(pr.lines, func(j int) string { return get(&w.lines[j]) }, false)
+		}
+		pr.rec.NationalNumber = mode(func(l *line) string { return l.nn })
+		pr.rec.Surname = mode(func(l *line) string { return l.surname })
+		pr.rec.GivenNames = mode(func(l *line) string { return l.given })
+		pr.rec.BirthDate = mode(func(l *line) string { return l.birthDate })
+		pr.rec.BirthPlace = mode(func(l *line) string { return l.birthPlace })
+		pr.rec.Sex = mode(func(l *line) string {
+			if l.sex == "M" || l.sex == "F" {
+				return l.sex
+			}
+			return ""
+		})
+		pr.rec.Citizenship = mode(func(l *line) string { return l.citizenship })
+	}
+	recs := make([]linkage.Record, len(w.records))
+	for i := range w.records {
+		recs[i] = w.records[i].rec
+	}
+	res, err := linkage.Link(ctx, recs, decisions, cfg)
+	if err != nil {
+		return fmt.Errorf("linking persons (D5): %w", err)
+	}
+	w.pairs = res.Pairs
+	for _, p := range res.Pairs {
+		if p.Status == linkage.StatusNonMatch && p.Rule != linkage.RuleReview && p.Rule != linkage.RuleNationalNumber {
+			continue
+		}
+		w.trace = append(w.trace, traceRow{rule: "D5", kind: "person_record", a: p.A, b: p.B, score: p.Score, hasScore: true,
+			status: p.Status, detail: p.Rule + noteSuffix(p.Note)})
+		if p.Status == linkage.StatusMatch && p.SameCluster {
+			for _, id := range []string{p.A, p.B} {
+				pr := &w.records[w.recordIx[id]]
+				if !pr.hasScore || p.Score > pr.score || (p.Rule == linkage.RuleNationalNumber && pr.rule != linkage.RuleNationalNumber) {
+					pr.rule, pr.score, pr.hasScore = p.Rule, p.Score, true
+				}
+			}
+		}
+		if p.Status == linkage.StatusReview {
+			w.stats.ReviewPairs++
+		}
+	}
+	w.parent = map[string]string{}
+	w.nns = map[string][]string{}
+	for i := range w.records {
+		pr := &w.records[i]
+		pr.clusterID = res.Cluster[pr.rec.ID]
+		if pr.clusterID == "" {
+			pr.clusterID = pr.rec.ID
+		}
+		if nn := pr.rec.NationalNumber; nn != "" && !slices.Contains(w.nns[pr.clusterID], nn) {
+			w.nns[pr.clusterID] = append(w.nns[pr.clusterID], nn)
+		}
+	}
+	w.stats.PersonRecords = len(w.records)
+	return nil
+}
+
+func noteSuffix(s string) string {
+	if s == "" {
+		return ""
+	}
+	return ": " + s
+}
+
+// find returns the cluster root of a linkage cluster ID.
+func (w *world) find(c string) string {
+	for {
+		p, ok := w.parent[c]
+		if !ok {
+			return c
+		}
+		if gp, ok := w.parent[p]; ok {
+			w.parent[c] = gp
+		}
+		c = p
+	}
+}
+
+func (w *world) clusterOf(record int) string { return w.find(w.records[record].clusterID) }
+
+// canMerge reports whether two clusters hold no two different valid national numbers.
+func (w *world) canMerge(a, b string) bool {
+	for _, x := range w.nns[a] {
+		for _, y := range w.nns[b] {
+			if x != y {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func (w *world) merge(a, b string) {
+	if a > b {
+		a, b = b, a
+	}
+	w.parent[b] = a
+	for _, nn := range w.nns[b] {
+		if !slices.Contains(w.nns[a], nn) {
+			w.nns[a] = append(w.nns[a], nn)
+		}
+	}
+	delete(w.nns, b)
+}
+
+// noticesAndChains applies D3 (notices: one person in one judgment) and D4 (decision chains).
+// When an appeal joins a notice of another person record by name, the two persons merge and the
+// notices are built again.
+func (w *world) noticesAndChains() {
+	for round := 0; ; round++ {
+		w.buildNotices()
+		merges := w.linkAppeals(round < 5)
+		if merges == 0 {
+			break
+		}
+		w.stats.D4PersonMerges += merges
+		w.trace = slices.DeleteFunc(w.trace, func(t traceRow) bool { return t.rule == "D3" || (t.rule == "D4" && t.kind == "notice") })
+	}
+	w.buildChains()
+}
+
+func (w *world) buildNotices() {
+	type key struct{ cluster, court, jnorm string }
+	ix := map[key]int{}
+	w.notices = w.notices[:0]
+	var order []int
+	for i := range w.lines {
+		if w.lines[i].stands {
+			order = append(order, i)
+		}
+	}
+	// deterministic notice numbers: by person record, judgment, then record id
+	slices.SortFunc(order, func(a, b int) int {
+		la, lb := &w.lines[a], &w.lines[b]
+		return cmp.Or(cmp.Compare(w.clusterOf(la.record), w.clusterOf(lb.record)),
+			la.judgmentDate.Compare(lb.judgmentDate), cmp.Compare(la.court, lb.court),
+			cmp.Compare(la.jnorm, lb.jnorm), cmp.Compare(la.recordID, lb.recordID))
+	})
+	for _, i := range order {
+		l := &w.lines[i]
+		k := key{w.clusterOf(l.record), l.court, l.jnorm}
+		n, ok := ix[k]
+		if !ok {
+			n = len(w.notices)
+			ix[k] = n
+			w.notices = append(w.notices, notice{cluster: k.cluster, court: l.court, jnorm: l.jnorm, judgmentID: l.judgmentID,
+				judgmentDate: l.judgmentDate, instance: l.instance, decision: l.decision, record: l.record, reviews: -1})
+		}
+		nt := &w.notices[n]
+		nt.lines = append(nt.lines, i)
+		l.notice = n
+		if l.judgmentDate.Before(nt.judgmentDate) {
+			nt.judgmentDate = l.judgmentDate
+		}
+		if l.finalDate.After(nt.finalDate) {
+			nt.finalDate = l.finalDate
+		}
+		if instanceRank(l.instance) > instanceRank(nt.instance) {
+			nt.instance = l.instance
+		}
+		if nt.appealNorm == "" {
+			nt.appealNorm = l.appealNorm
+		}
+		if l.decision == "CONVICTION" {
+			nt.decision = "CONVICTION"
+		} else if nt.decision != "CONVICTION" && decisionRank(l.decision) > decisionRank(nt.decision) {
+			nt.decision = l.decision
+		}
+	}
+	w.stats.Notices = len(w.notices)
+	w.stats.D3Merged = 0
+	for n := range w.notices {
+		nt := &w.notices[n]
+		if len(nt.lines) < 2 {
+			continue
+		}
+		w.stats.D3Merged += len(nt.lines) - 1
+		for _, i := range nt.lines {
+			l := &w.lines[i]
+			w.trace = append(w.trace, traceRow{rule: "D3", kind: "line", a: l.recordID, b: fmt.Sprint(n), score: 1, hasScore: true,
+				status: "merged", detail: fmt.Sprintf("notice of %s in judgment %s %s; offence %s", l.system+":"+l.personID, l.court, l.jnorm, l.offence)})
+		}
+	}
+}
+
+// decisionRank orders the decisions that are not convictions, for a notice whose lines differ.
+func decisionRank(s string) int {
+	switch s {
+	case "SUSPENSION":
+		return 3
+	case "INTERNMENT":
+		return 2
+	case "ACQUITTAL":
+		return 1
+	}
+	return 0
+}
+
+// linkAppeals finds, for every notice that reviews another decision, the notice it reviews: the
+// same person's notice in the judgment named by appeal_of, else the best name match among that
+// judgment's notices. It returns how many persons it merged (only when allowMerge).
+func (w *world) linkAppeals(allowMerge bool) int {
+	byJnorm := map[string][]int{}
+	for n := range w.notices {
+		byJnorm[w.notices[n].jnorm] = append(byJnorm[w.notices[n].jnorm], n)
+	}
+	merges := 0
+	for n := range w.notices {
+		nt := &w.notices[n]
+		nt.reviews, nt.linkRule, nt.linkScore = -1, "", 0
+		if nt.instance == "FIRST" {
+			continue
+		}
+		var cands []int
+		for _, c := range byJnorm[nt.appealNorm] {
+			o := &w.notices[c]
+			if c == n || (o.court == nt.court && o.jnorm == nt.jnorm) || o.judgmentDate.After(nt.judgmentDate) {
+				continue
+			}
+			cands = append(cands, c)
+		}
+		best, bestScore, rule := -1, 0.0, ""
+		for _, c := range cands {
+			if w.notices[c].cluster == nt.cluster && (best < 0 || laterDecision(&w.notices[c], &w.notices[best])) {
+				best, bestScore, rule = c, 1, "SAME_PERSON"
+			}
+		}
+		if best < 0 {
+			for _, c := range cands {
+				o := &w.notices[c]
+				if !w.canMerge(o.cluster, nt.cluster) {
+					continue
+				}
+				s := nameMatch(&w.records[nt.record].rec, &w.records[o.record].rec)
+				if s >= w.nameMatchMin && (best < 0 || s > bestScore || (s == bestScore && c < best)) {
+					best, bestScore, rule = c, s, "NAME_MATCH"
+				}
+			}
+		}
+		if best < 0 {
+			nt.linkRule = "ORPHAN"
+			detail := fmt.Sprintf("appeal_of %q: no decision with that number", nt.appealNorm)
+			if nt.appealNorm == "" {
+				detail = "no appeal_of"
+			} else if len(cands) > 0 {
+				detail = fmt.Sprintf("appeal_of %q: %d notices in that judgment, none of this person", nt.appealNorm, len(cands))
+			}
+			w.trace = append(w.trace, traceRow{rule: "D4", kind: "notice", a: fmt.Sprint(n), status: "orphan", detail: detail})
+			continue
+		}
+		o := &w.notices[best]
+		if o.cluster != nt.cluster {
+			if !allowMerge {
+				nt.linkRule = "ORPHAN"
+				continue
+			}
+			a, b := w.records[nt.record].rec.ID, w.records[o.record].rec.ID
+			w.trace = append(w.trace, traceRow{rule: "D4", kind: "person_record", a: min(a, b), b: max(a, b), score: bestScore, hasScore: true,
+				status: "match", detail: fmt.Sprintf("appeal in %s %s names judgment %s, notice of this person by name", nt.court, nt.jnorm, o.jnorm)})
+			for _, r := range []int{nt.record, o.record} {
+				pr := &w.records[r]
+				if !pr.hasScore {
+					pr.rule, pr.score, pr.hasScore = "D4", bestScore, true
+				}
+			}
+			w.merge(w.find(nt.cluster), w.find(o.cluster))
+			merges++
+			continue
+		}
+		nt.reviews, nt.linkRule, nt.linkScore = best, rule, bestScore
+		w.trace = append(w.trace, traceRow{rule: "D4", kind: "notice", a: fmt.Sprint(n), b: fmt.Sprint(best), score: bestScore, hasScore: true,
+			status: "linked", detail: fmt.Sprintf("%s %s %s reviews %s %s (%s)", nt.instance, nt.court, nt.jnorm, o.court, o.jnorm, rule)})
+	}
+	return merges
+}
+
+// laterDecision reports whether notice a is a later decision than b: later judgment date, then
+// higher instance.
+func laterDecision(a, b *notice) bool {
+	if c := a.judgmentDate.Compare(b.judgmentDate); c != 0 {
+		return c > 0
+	}
+	return instanceRank(a.instance) > instanceRank(b.instance)
+}
+
+// nameMatch scores (0 to 1) how well two person records agree, for an appeal that names a
+// judgment where its person's notice is under another record: names (either order, Jaro-Winkler)
+// weigh 0.6, the birth date 0.4 (missing: half). Equal valid national numbers score 1, different
+// ones 0.
+func nameMatch(a, b *linkage.Record) float64 {
+	if a.NationalNumber != "" && b.NationalNumber != "" {
+		if a.NationalNumber == b.NationalNumber {
+			return 1
+		}
+		return 0
+	}
+	na := linkage.Normalize(a.Surname + " " + a.GivenNames)
+	sim := max(linkage.JaroWinkler(na, linkage.Normalize(b.Surname+" "+b.GivenNames)),
+		linkage.JaroWinkler(na, linkage.Normalize(b.GivenNames+" "+b.Surname)))
+	bd := 0.0
+	switch {
+	case a.BirthDate == "" || b.BirthDate == "":
+		bd = 0.5
+	case a.BirthDate == b.BirthDate:
+		bd = 1
+	case len(a.BirthDate) == 10 && len(b.BirthDate) == 10 && a.BirthDate[:4] == b.BirthDate[:4] &&
+		a.BirthDate[5:7] == b.BirthDate[8:10] && a.BirthDate[8:10] == b.BirthDate[5:7]:
+		bd = 0.8
+	}
+	return 0.6*sim + 0.4*bd
+}
+
+// buildChains joins the notices linked by D4 into chains and finds each chain's last decision.
+func (w *world) buildChains() {
+	parent := make([]int, len(w.notices))
+	for i := range parent {
+		parent[i] = i
+	}
+	var find func(int) int
+	find = func(x int) int {
+		for parent[x] != x {
+			parent[x] = parent[parent[x]]
+			x = parent[x]
+		}
+		return x
+	}
+	for n := range w.notices {
+		if r := w.notices[n].reviews; r >= 0 {
+			a, b := find(n), find(r)
+			if a != b {
+				parent[max(a, b)] = min(a, b)
+			}
+		}
+	}
+	ix := map[int]int{}
+	w.chains = w.chains[:0]
+	for n := range w.notices { // notices are ordered, so chain numbers are deterministic
+		root := find(n)
+		c, ok := ix[root]
+		if !ok {
+			c = len(w.chains)
+			ix[root] = c
+			w.chains = append(w.chains, chain{id: fmt.Sprintf("C%07d", c+1), last: n, firstFrom: -1})
+		}
+		ch := &w.chains[c]
+		ch.notices = append(ch.notices, n)
+		nt := &w.notices[n]
+		nt.chain = c
+		if laterDecision(nt, &w.notices[ch.last]) {
+			ch.last = n
+		}
+		if nt.instance == "FIRST" && (ch.firstFrom < 0 || nt.judgmentDate.Before(w.notices[ch.firstFrom].judgmentDate)) {
+			ch.firstFrom = n
+		}
+		if nt.linkRule == "ORPHAN" {
+			ch.orphan = true
+		}
+		if ch.firstDate.IsZero() || nt.judgmentDate.Before(ch.firstDate) {
+			ch.firstDate = nt.judgmentDate
+		}
+	}
+	w.stats.Chains = len(w.chains)
+	w.stats.D4Merged = len(w.notices) - len(w.chains)
+	for _, ch := range w.chains {
+		if ch.orphan {
+			w.stats.OrphanAppeals++
+		}
+	}
+}
+
+// assignKeys gives every person a key, stable across runs while its records stay together.
+func (w *world) assignKeys(previous map[string]string) {
+	cluster := make(map[string]string, len(w.records))
+	for i := range w.records {
+		cluster[w.records[i].rec.ID] = w.clusterOf(i)
+	}
+	next := 0
+	used := map[string]bool{}
+	for _, k := range previous {
+		used[k] = true
+		var n int
+		if _, err := fmt.Sscanf(k, "P%d", &n); err == nil && n > next {
+			next = n
+		}
+	}
+	w.keys = linkage.AssignKeys(cluster, previous, func(string) string {
+		for {
+			next++
+			k := fmt.Sprintf("P%08d", next)
+			if !used[k] {
+				used[k] = true
+				return k
+			}
+		}
+	})
+	persons := map[string]bool{}
+	for i := range w.records {
+		pr := &w.records[i]
+		persons[w.keys[pr.rec.ID]] = true
+		if !pr.hasScore {
+			pr.rule = "SINGLE"
+		}
+	}
+	w.stats.Persons = len(persons)
+	w.stats.D5Merged = len(w.records) - len(persons)
+}
+
+// convictions fills each chain's last decision: its offence convictions and offence date.
+func (w *world) convictions() {
+	for c := range w.chains {
+		ch := &w.chains[c]
+		last := &w.notices[ch.last]
+		byOffence := map[string]*offenceConviction{}
+		for _, i := range last.lines {
+			l := &w.lines[i]
+			if !l.offenceDate.IsZero() && (ch.offDate.IsZero() || l.offenceDate.Before(ch.offDate)) {
+				ch.offDate = l.offenceDate
+			}
+			if last.decision != "CONVICTION" || l.decision != "CONVICTION" {
+				continue
+			}
+			w.stats.OffenceLines++
+			oc, ok := byOffence[l.offence]
+			if !ok {
+				oc = &offenceConviction{offence: l.offence}
+				byOffence[l.offence] = oc
+			}
+			oc.lines++
+			if l.victims.Valid {
+				oc.victims += l.victims.Int64
+				oc.hasVictims = true
+			}
+			if l.sentenceType == "PRISON" && (l.suspended == "N" || l.suspended == "PARTIAL") {
+				oc.prisonUnsuspended = true
+			}
+		}
+		for _, k := range sortedKeys(byOffence) {
+			ch.offences = append(ch.offences, *byOffence[k])
+		}
+		if last.decision == "CONVICTION" {
+			w.stats.Convictions++
+		}
+	}
+}
+
+// modal returns the most frequent non-empty value (ties: the smallest, or with latestTie the
+// largest).
+func modal(ix []int, get func(int) string, latestTie bool) string {
+	count := map[string]int{}
+	for _, i := range ix {
+		if v := get(i); v != "" {
+			count[v]++
+		}
+	}
+	best, bestN := "", 0
+	for v, n := range count {
+		if n > bestN || (n == bestN && ((!latestTie && v < best) || (latestTie && v > best))) {
+			best, bestN = v, n
+		}
+	}
+	return best
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
