@@ -19,10 +19,10 @@ type CheckReport struct {
 	Path                               string
 	Delivery                           sources.Delivery
 	Read, Loadable, Quarantined, Flags int64
-	Reasons                            map[string]int64   // quarantine reason -> rows
-	FlagCounts                         map[string]int64   // data-quality flag (column: problem) -> rows
+	Reasons                            map[string]int64      // quarantine reason -> rows
+	FlagCounts                         map[string]int64      // data-quality flag (column: problem) -> rows
 	Examples                           []sources.Quarantined // the first quarantined rows
-	Refused                            string             // the whole-file refusal, if any
+	Refused                            string                // the whole-file refusal, if any
 }
 
 // Outcome is the file's outcome as the run log would record it.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/user"
 	"path/filepath"
 	"strings"
 	"time"
@@ -91,6 +92,9 @@ func currentUser() string {
 		if u := os.Getenv(v); u != "" {
 			return u
 		}
+	}
+	if u, err := user.Current(); err == nil {
+		return u.Username
 	}
 	return fmt.Sprintf("uid %d", os.Getuid())
 }

@@ -217,6 +217,7 @@ func ParseSpec(file string, b []byte, v *Validator) (*Spec, error) {
 	}
 	s := &Spec{File: file}
 	err = p.mapping(root, map[string]func(*yaml.Node) error{
+		"shared":      func(*yaml.Node) error { return nil }, // a place for YAML anchors (&name) used below
 		"name":        p.str(&s.Name),
 		"title":       p.str(&s.Title),
 		"institution": p.str(&s.Institution),
@@ -331,6 +332,20 @@ func (s *Spec) validate(root *yaml.Node, v *Validator) error {
 		for ri := range t.Rows {
 			for ci := range t.Columns {
 				d := s.define(t, ri, ci)
+				if s.SDMX != nil {
+					for _, dim := range s.SDMX.Dimensions {
+						if _, ok := d.Codes[dim]; !ok {
+							return e(d.Line, "table %s, row %q, column %q: no code for SDMX dimension %s: add it under codes", t.ID, t.Rows[ri].ID, t.Columns[ci].ID, dim)
+						}
+					}
+				}
+				if s.Long != nil {
+					for _, col := range s.Long.Columns {
+						if _, ok := d.Codes[col]; !ok && col != "year" && col != "value" && col != "flag" && col != "note" {
+							return e(d.Line, "table %s, row %q, column %q: no code for long column %s: add it under codes", t.ID, t.Rows[ri].ID, t.Columns[ci].ID, col)
+						}
+					}
+				}
 				if d.Missing != "" {
 					continue
 				}
@@ -437,7 +452,16 @@ func (p *parser) document(b []byte) (*yaml.Node, error) {
 	return root, nil
 }
 
+// deref follows a YAML alias (*name) to its anchor, so that specs can share a list of columns.
+func deref(n *yaml.Node) *yaml.Node {
+	for n != nil && n.Kind == yaml.AliasNode {
+		n = n.Alias
+	}
+	return n
+}
+
 func (p *parser) mapping(n *yaml.Node, fields map[string]func(*yaml.Node) error) error {
+	n = deref(n)
 	if n.Kind != yaml.MappingNode {
 		return p.errf(n, "expected a mapping (key: value lines)")
 	}
@@ -452,7 +476,7 @@ func (p *parser) mapping(n *yaml.Node, fields map[string]func(*yaml.Node) error)
 			sort.Strings(known)
 			return p.errf(k, "unknown key %q (known here: %s)", k.Value, strings.Join(known, ", "))
 		}
-		if err := f(v); err != nil {
+		if err := f(deref(v)); err != nil {
 			return err
 		}
 	}
@@ -460,11 +484,12 @@ func (p *parser) mapping(n *yaml.Node, fields map[string]func(*yaml.Node) error)
 }
 
 func (p *parser) sequence(n *yaml.Node, item func(*yaml.Node) error) error {
+	n = deref(n)
 	if n.Kind != yaml.SequenceNode {
 		return p.errf(n, "expected a list (lines starting with -)")
 	}
 	for _, c := range n.Content {
-		if err := item(c); err != nil {
+		if err := item(deref(c)); err != nil {
 			return err
 		}
 	}
@@ -528,7 +553,7 @@ func (p *parser) codes(dst *map[string]string) func(*yaml.Node) error {
 			*dst = map[string]string{}
 		}
 		for i := 0; i+1 < len(n.Content); i += 2 {
-			k, v := n.Content[i], n.Content[i+1]
+			k, v := n.Content[i], deref(n.Content[i+1])
 			if v.Kind != yaml.ScalarNode {
 				return p.errf(v, "code %s: expected a single value", k.Value)
 			}
@@ -556,7 +581,7 @@ func (p *parser) selector(dst *Selector) func(*yaml.Node) error {
 				return p.errf(k, "unknown selector dimension %q (known: %s)", k.Value, strings.Join(selectorKeys(), ", "))
 			}
 			var vals []string
-			if err := p.strs(&vals)(v); err != nil {
+			if err := p.strs(&vals)(deref(v)); err != nil {
 				return err
 			}
 			if len(vals) == 0 {

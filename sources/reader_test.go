@@ -141,7 +141,7 @@ func TestRefused(t *testing.T) {
 		{"police_wrong_source.csv", sources.Options{}, "header row of a mach extract", false},
 		{"unrecognised.csv", sources.Options{}, "no header row in the first 50 rows", false},
 		{"police_fr_title.xlsx", sources.Options{Sheet: "Missing"}, `the sheets "Extraction", "Notes"`, false},
-		{"police_fr_title.xlsx", sources.Options{Sheet: "Notes"}, "no header row", false},
+		{"police_fr_title.xlsx", sources.Options{Sheet: "Notes"}, "no such row; the closest holds nothing here (0 of 8", false},
 		{"police_unterminated_quote.csv", sources.Options{}, "opened at line 3 is never closed", true},
 	}
 	for _, tt := range tests {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"time"
 
@@ -73,7 +72,7 @@ func runLoad(ctx context.Context, g *Globals, o *LoadOptions, stdout, stderr io.
 		return err
 	}
 	defer s.Close()
-	runID, err := s.StartRun(ctx, "load "+strings.Join(os.Args[2:], " "))
+	runID, err := s.StartRun(ctx, commandLine("load", o.Files, "inbox", o.Inbox))
 	if err != nil {
 		return err
 	}
@@ -119,4 +118,15 @@ func printLoad(w io.Writer, res pipeline.LoadResult) {
 			}
 		}
 	}
+}
+
+// commandLine renders a run's command for the run log.
+func commandLine(cmd string, args []string, flagPairs ...string) string {
+	parts := []string{cmd}
+	for i := 0; i+1 < len(flagPairs); i += 2 {
+		if flagPairs[i+1] != "" {
+			parts = append(parts, "--"+flagPairs[i], flagPairs[i+1])
+		}
+	}
+	return strings.Join(append(parts, args...), " ")
 }

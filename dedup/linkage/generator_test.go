@@ -81,14 +81,14 @@ type truthRecord struct {
 }
 
 type person struct {
-	surname           int // index in commonSurnames, or -1
-	ownSurname        string
-	given             [][]string // spelling groups of the given names
-	sex               string
-	year, month, day  int
-	place             []string
-	citizenship       string
-	number            string
+	surname          int // index in commonSurnames, or -1
+	ownSurname       string
+	given            [][]string // spelling groups of the given names
+	sex              string
+	year, month, day int
+	place            []string
+	citizenship      string
+	number           string
 }
 
 // generate returns the records of persons true persons, each with 2 to 4 records, deterministic

@@ -103,19 +103,23 @@ func isASCII(s string) bool {
 // Phonetic returns the phonetic key of one normalised name token (see [Normalize]): a consonant
 // skeleton chosen over Soundex and double metaphone because the variants that matter here are
 // transliterations of the same sounds by French, Dutch and English clerks, which those codes
-// split (Yusuf/Youssef, Ahmed/Ahmet) or merge too coarsely (Soundex keeps only four characters).
-// The rules, in order:
-//   - an initial vowel (A E I O U Y) becomes "A"; every other vowel is dropped, so OU, OE, U and
-//     O, and A and E, need no rules (Mohamed/Muhammad, Abdel/Abdul, Yusuf/Youssef);
-//   - SCH, SH and CH become S; PH becomes F; TH, DH, GH, KH and ZH drop the H; DJ becomes J;
+// split (Yusuf/Youssef, Ahmed/Ahmet) or merge too coarsely (Soundex keeps four characters and
+// drops every vowel, so Mohamed and Mahmoud agree). The rules, in order:
+//   - an initial vowel (A E I O U Y) becomes "A"; any later run of vowels becomes one ".", so
+//     the vowels themselves never matter (Mohamed/Muhammad, Abdel/Abdul, Yusuf/Youssef) but
+//     where they stand does (Mohamed "M.H.M.T" against Mahmoud "M.HM.T");
+//   - SCH, SH and CH become S; PH becomes F; TH, DH, GH, KH drop the H; ZH becomes J; DJ
+//     becomes J;
 //   - C becomes S before E, I or Y and K otherwise; Q becomes K, X becomes KS, Z becomes S,
 //     W becomes V;
-//   - H is kept after a vowel or at the start (Ahmed, Mohamed, Hamid), dropped at the end of the
-//     token (Abdallah/Abdalla) and after a consonant;
+//   - H is kept at the start and after a vowel (Ahmed, Mohamed, Hamid), dropped after a
+//     consonant and at the end of the token (Abdallah/Abdalla);
 //   - a final D becomes T (Ahmed/Ahmet, Mehmed/Mehmet);
-//   - repeated consonants collapse (Mohammed/Mohamed, Youssef/Yusuf).
+//   - a repeated consonant counts once (Mohammed/Mohamed, Youssef/Yusuf).
 //
-// Letters outside A-Z are kept as they are. The empty token has the empty key.
+// Known conflations, left to the exact and Jaro-Winkler levels to tell apart: names that differ
+// only in their vowels (Hassan/Hussein, Omar/Amir, Ali/Alia). Letters outside A-Z are kept as
+// they are. The empty token has the empty key.
 func Phonetic(token string) string {
 	if token == "" {
 		return ""
@@ -140,17 +144,16 @@ func Phonetic(token string) string {
 		if isVowel(r) {
 			if i == 0 {
 				out = append(out, 'A')
+			} else if !isVowel(rs[i-1]) {
+				add('.')
 			}
 			continue
 		}
 		switch r {
 		case 'S':
 			if next == 'C' && at(i+2) == 'H' {
-				add('S')
 				i += 2
-				continue
-			}
-			if next == 'H' {
+			} else if next == 'H' {
 				i++
 			}
 			add('S')
@@ -171,20 +174,18 @@ func Phonetic(token string) string {
 				continue
 			}
 			add('P')
-		case 'T', 'G', 'K', 'Z':
+		case 'T', 'G', 'K':
 			if next == 'H' {
 				i++
 			}
-			switch r {
-			case 'Z':
-				if next == 'H' {
-					add('J')
-				} else {
-					add('S')
-				}
-			default:
-				add(r)
+			add(r)
+		case 'Z':
+			if next == 'H' {
+				add('J')
+				i++
+				continue
 			}
+			add('S')
 		case 'D':
 			if next == 'H' {
 				i++

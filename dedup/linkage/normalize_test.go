@@ -40,7 +40,8 @@ func TestNormalize(t *testing.T) {
 
 func TestPhoneticVariantsAgree(t *testing.T) {
 	groups := [][]string{
-		{"Mohammed", "Mohamed", "Muhammad", "Mohamad", "Mohammad", "Mouhamed", "Mehmed", "Mehmet"},
+		{"Mohammed", "Mohamed", "Muhammad", "Mohamad", "Mohammad", "Mouhamed"},
+		{"Mehmed", "Mehmet"},
 		{"Yusuf", "Youssef", "Yousef", "Youcef", "Youssouf", "Yussuf"},
 		{"Ahmed", "Ahmad", "Ahmet"},
 		{"Abdel", "Abdul", "Abdoul"},
@@ -52,7 +53,8 @@ func TestPhoneticVariantsAgree(t *testing.T) {
 		{"Osama", "Oussama", "Usama"},
 		{"Djamel", "Jamel"},
 		{"Chaoui", "Shaoui"},
-		{"Othman", "Osman"},
+		{"Abdelkader", "Abdulkadir", "Abdelkadir"},
+		{"Aicha", "Aisha"},
 		{"Fatima", "Fatimah"},
 	}
 	for _, g := range groups {
@@ -70,20 +72,22 @@ func TestPhonetic(t *testing.T) {
 		in, want string
 	}{
 		{"", ""},
-		{"MOHAMMED", "MHMT"},
-		{"YOUSSEF", "ASF"},
-		{"AHMED", "AHMT"},
-		{"ABDEL", "ABDL"},
-		{"PEETERS", "PTRS"},
-		{"SCHMIDT", "SMT"},
-		{"PHILIPPE", "FLP"},
-		{"CELIK", "SLK"},
-		{"QUENTIN", "KNTN"},
-		{"ALEXANDER", "ALKSNTR"},
-		{"WOUTERS", "VTRS"},
-		{"ABDALLAH", "ABTL"},
-		{"ZEYNEP", "SNP"},
+		{"MOHAMMED", "M.H.M.T"},
+		{"MAHMOUD", "M.HM.T"},
+		{"YOUSSEF", "AS.F"},
+		{"AHMED", "AHM.T"},
+		{"ABDEL", "ABD.L"},
+		{"PEETERS", "P.T.RS"},
+		{"SCHMIDT", "SM.DT"},
+		{"PHILIPPE", "F.L.P."},
+		{"CELIK", "S.L.K"},
+		{"QUENTIN", "K.NT.N"},
+		{"ALEXANDER", "AL.KS.ND.R"},
+		{"WOUTERS", "V.T.RS"},
+		{"ABDALLAH", "ABD.L."},
+		{"ZEYNEP", "S.N.P"},
 		{"A", "A"},
+		{"3", "3"},
 	}
 	for _, tt := range tests {
 		if got := Phonetic(tt.in); got != tt.want {
@@ -96,10 +100,10 @@ func TestPhoneticKeepsDifferentNamesApart(t *testing.T) {
 	pairs := [][2]string{
 		{"MOHAMED", "MAHMOUD"},
 		{"AHMED", "HAMID"},
-		{"ALI", "ALIA"},
-		{"HASSAN", "HUSSEIN"},
-		{"OMAR", "AMIR"},
 		{"KARIM", "KARIMI"},
+		{"MEHMET", "MOHAMED"},
+		{"SAID", "SAIDA"},
+		{"OTHMAN", "OSMAN"},
 	}
 	for _, p := range pairs {
 		if Phonetic(p[0]) == Phonetic(p[1]) {
@@ -120,8 +124,8 @@ func TestJaroWinkler(t *testing.T) {
 		{"DWAYNE", "DUANE", 0.84},
 		{"DIXON", "DICKSONX", 0.8133},
 		{"ABC", "XYZ", 0},
-		{"JACOBS", "JACJBS", 0.9333},
-		{"ÖZTÜRK", "ÖZTURK", 0.9333},
+		{"JACOBS", "JACJBS", 0.9222},
+		{"ÖZTÜRK", "ÖZTURK", 0.9222},
 	}
 	for _, tt := range tests {
 		got := JaroWinkler(tt.a, tt.b)
@@ -141,9 +145,9 @@ func TestNewName(t *testing.T) {
 		concat:  "ABDELKADERMOHAMED",
 		sorted:  "ABDEL KADER MOHAMED",
 		tokens:  []string{"ABDEL", "KADER", "MOHAMED"},
-		phon:    []string{"ABDL", "KTR", "MHMT"},
-		phonKey: "ABDL KTR MHMT",
-		phonCat: "ABDLKTRMHMT",
+		phon:    []string{"ABD.L", "K.D.R", "M.H.M.T"},
+		phonKey: "ABD.L K.D.R M.H.M.T",
+		phonCat: "ABD.LK.D.RM.H.M.T",
 	}
 	if diff := cmp.Diff(want, got, cmp.AllowUnexported(name{})); diff != "" {
 		t.Errorf("newName mismatch (-want +got):\n%s", diff)

@@ -1,0 +1,227 @@
+package dedup_test
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+	"testing"
+
+	"github.com/ciatteh/canvas/dedup"
+	"github.com/ciatteh/canvas/dedup/fixture"
+	"github.com/ciatteh/canvas/pipeline"
+	"github.com/google/go-cmp/cmp"
+)
+
+type C = fixture.Conviction
+
+func run(t *testing.T, s *pipeline.Store) dedup.Stats {
+	t.Helper()
+	fixture.Resolve(t, s)
+	st, err := dedup.Run(context.Background(), s.DB, dedup.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+func query(t *testing.T, db *sql.DB, q string) []string {
+	t.Helper()
+	rows, err := db.Query(q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	cols, _ := rows.Columns()
+	var out []string
+	for rows.Next() {
+		vals := make([]sql.NullString, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			t.Fatal(err)
+		}
+		parts := make([]string, len(cols))
+		for i, v := range vals {
+			parts[i] = v.String
+			if !v.Valid {
+				parts[i] = "NULL"
+			}
+		}
+		out = append(out, strings.Join(parts, "|"))
+	}
+	return out
+}
+
+func TestJudgmentNumber(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"2019/001234", "20191234"}, {"2019-1234", "20191234"}, {" 2019 . 01234 ", "20191234"},
+		{"20191234", "20191234"}, {"AB/0007", "AB7"}, {"ab-7", "AB7"}, {"0000", "0"}, {"", ""},
+	} {
+		if got := dedup.JudgmentNumber(c.in); got != c.want {
+			t.Errorf("JudgmentNumber(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+	if a, b := dedup.PersonName("Van der Berg-Dupré"), dedup.PersonName("VAN DER BERG DUPRE"); a != b {
+		t.Errorf("PersonName: %q != %q", a, b)
+	}
+}
+
+// D2: a LEGACY line and its MACH re-encoding are one line; the MACH one stands. A LEGACY line of
+// another offence, or of a person with another valid national number, stays.
+func TestD2MigrationDuplicates(t *testing.T) {
+	s := fixture.Store(t)
+	nn := fixture.NN("850312", 123)
+	fixture.Insert(t, s,
+		C{RecordID: "L1", SourceSystem: "LEGACY", PersonID: "OLD-1", JudgmentID: "2019/001234", Surname: "DUPRE", GivenNames: "JEAN PIERRE", BirthDate: "1985-03-12", Offence: "SMU-77BIS", FinalDate: "2020-03-01"},
+		C{RecordID: "L2", SourceSystem: "LEGACY", PersonID: "OLD-1", JudgmentID: "2019/001234", Surname: "DUPRE", GivenNames: "JEAN PIERRE", BirthDate: "1985-03-12", Offence: "FOR-196", FinalDate: "2020-03-01"},
+		C{RecordID: "M1", SourceSystem: "MACH", PersonID: "77", JudgmentID: "2019-1234", Surname: "Dupré", GivenNames: "Jean-Pierre", BirthDate: "1985-03-12", NN: nn, Offence: "SMU-77BIS", FinalDate: "2020-03-01"},
+		// same name and birth date but the LEGACY line has another valid national number: not merged
+		C{RecordID: "L3", SourceSystem: "LEGACY", PersonID: "OLD-2", JudgmentID: "2019/1234", Surname: "DUPRE", GivenNames: "JEAN PIERRE", BirthDate: "1985-03-12", NN: fixture.NN("850312", 125), Offence: "SMU-77BIS", FinalDate: "2020-03-01"},
+	)
+	st := run(t, s)
+	if st.D2Merged != 1 {
+		t.Errorf("D2 merged %d lines, want 1", st.D2Merged)
+	}
+	got := query(t, s.DB, `SELECT record_id, stands, coalesce(merged_into, '') FROM conviction_line ORDER BY record_id`)
+	want := []string{"L1|false|M1", "L2|true|", "L3|true|", "M1|true|"}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("conviction_line (-want +got):\n%s", d)
+	}
+	tr := query(t, s.DB, `SELECT a, b, score FROM dedup_trace WHERE rule = 'D2'`)
+	if d := cmp.Diff([]string{"L1|M1|1"}, tr); d != "" {
+		t.Errorf("D2 trace (-want +got):\n%s", d)
+	}
+}
+
+// D3: the lines of one person in one judgment are one conviction, lines of one offence one offence
+// conviction whose victims add up; a co-defendant in the same judgment is another conviction.
+func TestD3LinesToConvictions(t *testing.T) {
+	s := fixture.Store(t)
+	var rows []any
+	for i, id := range []string{"A1", "A2", "A3", "A4", "A5"} {
+		_ = i
+		rows = append(rows, C{RecordID: id, PersonID: "P1", Surname: "Martin", BirthDate: "1970-01-01", JudgmentID: "J-9", Offence: "SMU-77BIS", Victims: 1, FinalDate: "2021-05-01", SentenceType: "PRISON", Suspended: "Y"})
+	}
+	rows = append(rows,
+		C{RecordID: "A6", PersonID: "P1", Surname: "Martin", BirthDate: "1970-01-01", JudgmentID: "J-9", Offence: "SMU-77QUATER", FinalDate: "2021-05-01", SentenceType: "PRISON", Suspended: "PARTIAL"},
+		C{RecordID: "B1", PersonID: "P2", Surname: "Peeters", BirthDate: "1980-06-06", JudgmentID: "J-9", Offence: "SMU-77BIS", Victims: 3, FinalDate: "2021-05-01"},
+	)
+	fixture.Insert(t, s, rows...)
+	st := run(t, s)
+	if st.Notices != 2 || st.Chains != 2 || st.Convictions != 2 || st.D3Merged != 5 {
+		t.Errorf("stats %+v: want 2 notices, 2 chains, 2 convictions, 5 lines merged", st)
+	}
+	got := query(t, s.DB, `SELECT p.surname, o.offence, o.lines, o.victims, o.prison_unsuspended
+		FROM conviction_offence o JOIN conviction_chain c USING (chain_id) JOIN person_record p ON p.person_key = c.person_key
+		ORDER BY 1, 2`)
+	want := []string{"Martin|SMU-77BIS|5|5|false", "Martin|SMU-77QUATER|1|NULL|true", "Peeters|SMU-77BIS|1|3|false"}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("conviction_offence (-want +got):\n%s", d)
+	}
+}
+
+// D4: a chain's last decision decides: an appeal that acquits removes the conviction; an appeal in
+// MACH joins the LEGACY first-instance notice of the same person although the judgment number is
+// written differently and the co-defendant shares it; an appeal whose first decision is absent
+// counts alone and is flagged.
+func TestD4DecisionChains(t *testing.T) {
+	s := fixture.Store(t)
+	fixture.Insert(t, s,
+		// Person A: convicted in first instance (LEGACY), acquitted on appeal (MACH).
+		C{RecordID: "A1", SourceSystem: "LEGACY", PersonID: "L-A", Surname: "EL AMRANI", GivenNames: "MOHAMED", BirthDate: "1990-02-03", JudgmentID: "TPI 2018/000456", Court: "TPI-ANT", JudgmentDate: "2018-06-01", Offence: "SMU-77BIS", FinalDate: ""},
+		C{RecordID: "A2", SourceSystem: "MACH", PersonID: "M-A", Surname: "El Amrani", GivenNames: "Mohammed", BirthDate: "1990-02-03", JudgmentID: "CA-2019-77", Court: "CA-ANT", JudgmentDate: "2019-03-01", Instance: "APPEAL", AppealOf: "TPI-2018-456", Decision: "ACQUITTAL", FinalDate: "2019-04-01"},
+		// Person B: co-defendant in the same first-instance judgment, convicted, appeal confirms with another offence set.
+		C{RecordID: "B1", SourceSystem: "LEGACY", PersonID: "L-B", Surname: "JANSSENS", GivenNames: "KOEN", BirthDate: "1975-11-30", JudgmentID: "TPI 2018/000456", Court: "TPI-ANT", JudgmentDate: "2018-06-01", Offence: "SMU-77QUATER"},
+		C{RecordID: "B2", SourceSystem: "MACH", PersonID: "M-B", Surname: "Janssens", GivenNames: "Koen", BirthDate: "1975-11-30", JudgmentID: "CA-2019-78", Court: "CA-ANT", JudgmentDate: "2019-03-02", Instance: "APPEAL", AppealOf: "TPI/2018/456", Offence: "SMU-77BIS", FinalDate: "2019-04-02"},
+		// Person C: an appeal whose first decision is absent.
+		C{RecordID: "C1", SourceSystem: "MACH", PersonID: "M-C", Surname: "Dubois", GivenNames: "Luc", BirthDate: "1960-01-01", JudgmentID: "CA-2020-1", Court: "CA-BRU", JudgmentDate: "2020-02-01", Instance: "APPEAL", AppealOf: "TPI-2019-999", FinalDate: "2020-03-01"},
+	)
+	st := run(t, s)
+	if st.Chains != 3 || st.OrphanAppeals != 1 || st.Convictions != 2 {
+		t.Errorf("stats %+v: want 3 chains, 1 orphan appeal, 2 convictions", st)
+	}
+	got := query(t, s.DB, `SELECT string_agg(l.record_id, ',' ORDER BY l.record_id), c.decision, c.convicted, c.district, c.orphan_appeal,
+		coalesce(strftime(c.final_date, '%Y-%m-%d'), ''), (SELECT string_agg(offence, ',') FROM conviction_offence o WHERE o.chain_id = c.chain_id)
+		FROM conviction_chain c JOIN conviction_line l USING (chain_id) GROUP BY ALL ORDER BY 1`)
+	want := []string{
+		"A1,A2|ACQUITTAL|false|ANT|false|2019-04-01|NULL",
+		"B1,B2|CONVICTION|true|ANT|false|2019-04-02|SMU-77BIS",
+		"C1|CONVICTION|true|_U|true|2020-03-01|SMU-77BIS",
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("chains (-want +got):\n%s", d)
+	}
+	orphan := query(t, s.DB, `SELECT status FROM dedup_trace WHERE rule = 'D4' AND kind = 'notice' AND status = 'orphan'`)
+	if len(orphan) != 1 {
+		t.Errorf("orphan trace: %v", orphan)
+	}
+}
+
+// D5: two valid national numbers never merge, even with the same name and birth date; one valid
+// national number links spelling variants.
+func TestD5Persons(t *testing.T) {
+	s := fixture.Store(t)
+	nn1, nn2 := fixture.NN("880101", 1), fixture.NN("880101", 3)
+	fixture.Insert(t, s,
+		C{RecordID: "X1", PersonID: "1", NN: nn1, Surname: "Benali", GivenNames: "Karim", BirthDate: "1988-01-01", JudgmentID: "J1", FinalDate: "2021-01-01"},
+		C{RecordID: "X2", PersonID: "2", NN: nn2, Surname: "Benali", GivenNames: "Karim", BirthDate: "1988-01-01", JudgmentID: "J2", FinalDate: "2021-01-01"},
+		C{RecordID: "X3", PersonID: "3", NN: nn1, Surname: "Ben Ali", GivenNames: "Kareem", BirthDate: "1988-01-01", JudgmentID: "J3", FinalDate: "2022-01-01"},
+	)
+	run(t, s)
+	got := query(t, s.DB, `SELECT a.record_id || '=' || b.record_id FROM person_link a JOIN person_link b
+		ON a.person_key = b.person_key AND a.record_id < b.record_id ORDER BY 1`)
+	if d := cmp.Diff([]string{"X1=X3"}, got); d != "" {
+		t.Errorf("linked records (-want +got):\n%s", d)
+	}
+	rules := query(t, s.DB, `SELECT record_id, rule FROM person_link ORDER BY 1`)
+	if d := cmp.Diff([]string{"X1|NN", "X2|SINGLE", "X3|NN"}, rules); d != "" {
+		t.Errorf("person_link rules (-want +got):\n%s", d)
+	}
+}
+
+// Person keys stay stable across runs, and an analyst's decision applies in every later run.
+func TestStableKeysAndReview(t *testing.T) {
+	s := fixture.Store(t)
+	fixture.Insert(t, s,
+		C{RecordID: "R1", PersonID: "1", Surname: "Nowak", GivenNames: "Anna", BirthDate: "1992-04-05", JudgmentID: "J1", FinalDate: "2021-01-01"},
+		C{RecordID: "R2", PersonID: "2", Surname: "Kowalski", GivenNames: "Jan", BirthDate: "1970-07-07", JudgmentID: "J2", FinalDate: "2021-01-01"},
+	)
+	run(t, s)
+	before := query(t, s.DB, `SELECT record_id, person_key FROM person_link ORDER BY 1`)
+	fixture.Insert(t, s, C{RecordID: "R0", PersonID: "0", Surname: "Adams", GivenNames: "Zoe", BirthDate: "1999-09-09", JudgmentID: "J0", FinalDate: "2021-01-01"})
+	run(t, s)
+	after := query(t, s.DB, `SELECT record_id, person_key FROM person_link WHERE record_id <> 'R0' ORDER BY 1`)
+	if d := cmp.Diff(before, after); d != "" {
+		t.Errorf("person keys moved (-before +after):\n%s", d)
+	}
+	ctx := context.Background()
+	if err := dedup.RecordDecisions(ctx, s.DB, []dedup.Decision{{A: "MACH:2", B: "MACH:1", Match: true, By: "test"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := dedup.RecordDecisions(ctx, s.DB, []dedup.Decision{{A: "MACH:2", B: "MACH:nope", Match: true}}); err == nil {
+		t.Error("a decision on an unknown record must be refused")
+	}
+	run(t, s)
+	got := query(t, s.DB, `SELECT count(DISTINCT person_key) FROM person_link WHERE record_id IN ('R1', 'R2')`)
+	if got[0] != "1" {
+		t.Errorf("analyst match not applied: %v", got)
+	}
+	rule := query(t, s.DB, `SELECT rule FROM person_link WHERE record_id = 'R2'`)
+	if rule[0] != "REVIEW" {
+		t.Errorf("rule of an analyst match: %v", rule)
+	}
+	ds, err := dedup.ReadDecisionsCSV(strings.NewReader("a;b;decision;note\nMACH:1;MACH:2;nonmatch;twins\n"), "test.csv")
+	if err != nil || len(ds) != 1 || ds[0].Match {
+		t.Fatalf("ReadDecisionsCSV: %v %+v", err, ds)
+	}
+	if err := dedup.RecordDecisions(ctx, s.DB, ds); err != nil {
+		t.Fatal(err)
+	}
+	run(t, s)
+	got = query(t, s.DB, `SELECT count(DISTINCT person_key) FROM person_link WHERE record_id IN ('R1', 'R2')`)
+	if got[0] != "2" {
+		t.Errorf("the later non-match decision must win: %v", got)
+	}
+}
