@@ -175,31 +175,60 @@ func (w *world) write(ctx context.Context, conn *sql.Conn) (err error) {
 	return err
 }
 
-// personAttrs are a person's breakdown attributes, over the person's standing lines.
+// personAttrs are a person's breakdown attributes: the most frequent valid value over the
+// person's conviction notices (each notice votes once, with its lines' most frequent value).
 type personAttrs struct {
 	key, sex, birthDate, citizenship string
 	records, lines                   int
 }
 
 func (w *world) persons() []personAttrs {
-	lines := map[string][]int{}
+	type tally struct {
+		sex, bd, cit []string
+		lines        int
+	}
+	t := map[string]*tally{}
 	records := map[string]int{}
 	for i := range w.records {
-		records[w.keys[w.records[i].rec.ID]]++
+		k := w.keys[w.records[i].rec.ID]
+		records[k]++
+		t[k] = &tally{}
 	}
-	for i := range w.lines {
-		if w.lines[i].stands {
-			k := w.keys[w.records[w.lines[i].record].rec.ID]
-			lines[k] = append(lines[k], i)
+	for n := range w.notices {
+		nt := &w.notices[n]
+		k := w.keys[w.records[nt.record].rec.ID]
+		tl := t[k]
+		tl.lines += len(nt.lines)
+		vote := func(dst *[]string, get func(*line) string) {
+			if v := modal(nt.lines, func(i int) string { return get(&w.lines[i]) }, false); v != "" {
+				*dst = append(*dst, v)
+			}
 		}
+		vote(&tl.sex, func(l *line) string {
+			if l.sex == "M" || l.sex == "F" {
+				return l.sex
+			}
+			return ""
+		})
+		vote(&tl.bd, func(l *line) string { return l.birthDate })
+		vote(&tl.cit, func(l *line) string { return l.citizenship })
 	}
 	var out []personAttrs
 	for _, k := range sortedKeys(records) {
-		ix := lines[k]
-		out = append(out, personAttrs{key: k, records: records[k], lines: len(ix),
-			sex:         modal(ix, func(i int) string { return w.lines[i].sex }, false),
-			birthDate:   modal(ix, func(i int) string { return w.lines[i].birthDate }, false),
-			citizenship: modal(ix, func(i int) string { return w.lines[i].citizenship }, false)})
+		tl := t[k]
+		pick := func(vs []string) string {
+			return modal(seq(len(vs)), func(i int) string { return vs[i] }, false)
+		}
+		out = append(out, personAttrs{key: k, records: records[k], lines: tl.lines,
+			sex: pick(tl.sex), birthDate: pick(tl.bd), citizenship: pick(tl.cit)})
+	}
+	return out
+}
+
+func seq(n int) []int {
+	out := make([]int, n)
+	for i := range out {
+		out[i] = i
 	}
 	return out
 }

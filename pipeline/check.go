@@ -82,7 +82,7 @@ func Check(ctx context.Context, path string, opt CheckOptions) (CheckReport, err
 		}
 		for _, q := range b.Quarantine {
 			rep.Quarantined++
-			rep.Reasons[q.Reason]++
+			rep.Reasons[ReasonKey(q.Reason)]++
 			if len(rep.Examples) < opt.MaxExamples {
 				rep.Examples = append(rep.Examples, q)
 			}
@@ -174,4 +174,11 @@ func sortedCounts(m map[string]int64) []kv {
 		return out[i].k < out[j].k
 	})
 	return out
+}
+
+// ReasonKey is the first problem of a quarantine reason, for counting rows by reason: a row with
+// several problems lists them all, separated by "; ".
+func ReasonKey(reason string) string {
+	k, _, _ := strings.Cut(reason, "; ")
+	return k
 }

@@ -347,7 +347,7 @@ func (s *Store) loadDelivery(ctx context.Context, runID int64, path string, fr *
 		}
 		for _, q := range b.Quarantine {
 			fr.Quarantined++
-			fr.Reasons[q.Reason]++
+			fr.Reasons[ReasonKey(q.Reason)]++
 			if err := quar.AppendRow(runID, deliveryID, d.Source, fr.Name, nullStr(q.Sheet), q.Line,
 				nullStr(q.Column), nullStr(q.Value), q.Reason, nullStr(q.Raw)); err != nil {
 				return fmt.Errorf("writing quarantine: %w", err)

@@ -215,7 +215,7 @@ func ParseSpec(file string, b []byte, v *Validator) (*Spec, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Spec{File: file}
+	s := &Spec{File: file, Suppression: Suppression{Threshold: 5}}
 	err = p.mapping(root, map[string]func(*yaml.Node) error{
 		"shared":      func(*yaml.Node) error { return nil }, // a place for YAML anchors (&name) used below
 		"name":        p.str(&s.Name),
@@ -225,7 +225,6 @@ func ParseSpec(file string, b []byte, v *Validator) (*Spec, error) {
 		"codes":       p.codes(&s.Codes),
 		"notes":       p.strs(&s.Notes),
 		"suppression": func(n *yaml.Node) error {
-			s.Suppression = Suppression{Threshold: 5}
 			return p.mapping(n, map[string]func(*yaml.Node) error{
 				"enabled":   p.boolean(&s.Suppression.Enabled),
 				"threshold": p.integer(&s.Suppression.Threshold),

@@ -295,7 +295,7 @@ func (a *answer) footnotes(ta *tableAnswer) []string {
 }
 
 func (a *answer) legend() string {
-	s := "Flags: p provisional, b break in series, : not available (the reason is given below; never 0)"
+	s := "Flags: p provisional, b break in series, : not available (the reason is given with the table; never 0)"
 	if a.policy.Enabled {
 		label := a.policy.Label
 		if label == "" {

@@ -56,6 +56,25 @@ type CheckedRow struct {
 	qReasons    []string
 }
 
+// ColumnIndex returns the index of a canonical column in Source.Columns (and so in
+// CheckedRow.Values), or -1. Adapters resolve their columns once with it.
+func ColumnIndex(src *schema.Source, column string) int {
+	for i, c := range src.Columns {
+		if c.Name == column {
+			return i
+		}
+	}
+	return -1
+}
+
+// At returns the value at a column index from ColumnIndex (nil for -1).
+func (r *CheckedRow) At(i int) *Value {
+	if i < 0 || i >= len(r.Values) {
+		return nil
+	}
+	return &r.Values[i]
+}
+
 // Value returns the value of a canonical column, or nil when the source has no such column.
 func (r *CheckedRow) Value(column string) *Value {
 	i, ok := r.index[column]
@@ -136,29 +155,48 @@ func flagText(column, problem, raw string) string {
 }
 
 // memo caches the canonical form of repeated spellings (enum values, codes, countries); a
-// delivery repeats a handful of spellings a million times.
+// delivery repeats a handful of spellings a million times. The first few are searched linearly,
+// which beats hashing for short lists.
 type memo struct {
-	m map[string]memoEntry
+	few []memoEntry
+	m   map[string]memoEntry
 }
 
 type memoEntry struct {
+	raw string
 	val string
 	ok  bool
 }
 
-const memoMax = 4096
+const (
+	memoFew = 12
+	memoMax = 4096
+)
 
 func (c *memo) get(s string) (memoEntry, bool) {
+	for i := range c.few {
+		if c.few[i].raw == s {
+			return c.few[i], true
+		}
+	}
+	if c.m == nil {
+		return memoEntry{}, false
+	}
 	e, ok := c.m[s]
 	return e, ok
 }
 
 func (c *memo) put(s string, e memoEntry) {
+	e.raw = strings.Clone(s)
+	if len(c.few) < memoFew {
+		c.few = append(c.few, e)
+		return
+	}
 	if c.m == nil {
 		c.m = map[string]memoEntry{}
 	}
 	if len(c.m) < memoMax {
-		c.m[strings.Clone(s)] = e
+		c.m[e.raw] = e
 	}
 }
 
@@ -199,7 +237,7 @@ type converter struct {
 	cols     []array.Builder
 	derived  [3]*array.StringBuilder
 	scratch  []byte
-	fieldBuf []string
+	dataHint []int // string bytes per column in the last batch
 }
 
 func newConverter(src *schema.Source, ad Adapter, codes *schema.Codes, opt *Options, m *headerMatch, header []string) *converter {
@@ -270,6 +308,7 @@ func newConverter(src *schema.Source, ad Adapter, codes *schema.Codes, opt *Opti
 		c.lineage[i] = c.bld.Field(i)
 	}
 	c.cols = make([]array.Builder, len(src.Columns))
+	c.dataHint = make([]int, len(src.Columns))
 	for i := range src.Columns {
 		c.cols[i] = c.bld.Field(len(c.lineage) + i)
 	}
@@ -360,7 +399,7 @@ func (c *converter) value(i int, fields []string) {
 	*v = Value{Null: true}
 	s := ""
 	if j := c.colOf[i]; j >= 0 && j < len(fields) {
-		s = strings.TrimSpace(fields[j])
+		s = trim(fields[j])
 	}
 	v.Raw = s
 	if s == "" {
@@ -454,6 +493,14 @@ func (c *converter) value(i int, fields []string) {
 		return
 	}
 	c.row.flags = append(c.row.flags, flagText(col.Name, problem, s))
+}
+
+// trim is strings.TrimSpace with a fast path for the usual value without surrounding space.
+func trim(s string) string {
+	if n := len(s); n == 0 || (s[0] > ' ' && s[0] < 0x80 && s[n-1] > ' ' && s[n-1] < 0x80) {
+		return s
+	}
+	return strings.TrimSpace(s)
 }
 
 // checkGeneric runs the checks shared by all sources once every value is converted: the offence
@@ -708,12 +755,24 @@ func appendJSONString(b []byte, s string) []byte {
 
 // flush returns the record built so far (possibly empty) and starts a new one.
 func (c *converter) flush() arrow.RecordBatch {
+	for i, b := range c.cols {
+		if sb, ok := b.(*array.StringBuilder); ok {
+			c.dataHint[i] = sb.DataLen()
+		}
+	}
 	c.nRows = 0
 	return c.bld.NewRecordBatch()
 }
 
-// reserve prepares the builders for n rows.
-func (c *converter) reserve(n int) { c.bld.Reserve(n) }
+// reserve prepares the builders for n rows, and string data for as much as the last batch held.
+func (c *converter) reserve(n int) {
+	c.bld.Reserve(n)
+	for i, b := range c.cols {
+		if sb, ok := b.(*array.StringBuilder); ok && c.dataHint[i] > 0 {
+			sb.ReserveData(c.dataHint[i])
+		}
+	}
+}
 
 // rejoin writes delivered fields back as one CSV line, quoting where needed: the raw text of a
 // quarantined row.

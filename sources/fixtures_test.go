@@ -118,15 +118,15 @@ func csvFixtures(t testing.TB) map[string][]byte {
 			{"fact_id", "pv_number", "registration_date", "role", "person_ref", "extract_date"},
 			{"F1", "PV1", "2023-01-05", "VICTIM", "P1", "2024-01-01"}}, ";", "\n")),
 		"police_bad_rows.csv": []byte(csvText(withHeader(en[:15], [][]string{
-			{"F1", "PV1", "2023-01-05", "", "XXX", "", "42A1", "VICTIM", "P1", "", "", "", "", "2024-01-01", ""},        // unknown district
-			{"F2", "PV2", "2023-01-05", "", "BRU", "", "99Z9", "VICTIM", "P2", "", "", "", "", "2024-01-01", ""},        // unknown offence
-			{"F3", "PV3", "31/02/2023", "", "BRU", "", "42A1", "VICTIM", "P3", "", "", "", "", "2024-01-01", ""},        // impossible date
-			{"F4", "PV4", "2023-01-05", "", "BRU", "", "42A1", "WITNESS", "P4", "", "", "", "", "2024-01-01", ""},       // unknown role
-			{"F5", "PV5", "2023-01-05", "", "BRU", "", "42A1", "VICTIM", "", "", "", "", "", "2024-01-01", ""},          // person_ref missing
-			{"F6", "PV6", "2023-01-05", "", "BRU", "", "42A1", "VICTIM", "P6", "", "", "", "", "2024-01-01", "", "x"},   // too many
-			{"F7", "PV7", "2023-01-05", "", "BRU", "", "42A1", "VICTIM", "P7"},                                          // too few
+			{"F1", "PV1", "2023-01-05", "", "XXX", "", "42A1", "VICTIM", "P1", "", "", "", "", "2024-01-01", ""},                          // unknown district
+			{"F2", "PV2", "2023-01-05", "", "BRU", "", "99Z9", "VICTIM", "P2", "", "", "", "", "2024-01-01", ""},                          // unknown offence
+			{"F3", "PV3", "31/02/2023", "", "BRU", "", "42A1", "VICTIM", "P3", "", "", "", "", "2024-01-01", ""},                          // impossible date
+			{"F4", "PV4", "2023-01-05", "", "BRU", "", "42A1", "WITNESS", "P4", "", "", "", "", "2024-01-01", ""},                         // unknown role
+			{"F5", "PV5", "2023-01-05", "", "BRU", "", "42A1", "VICTIM", "", "", "", "", "", "2024-01-01", ""},                            // person_ref missing
+			{"F6", "PV6", "2023-01-05", "", "BRU", "", "42A1", "VICTIM", "P6", "", "", "", "", "2024-01-01", "", "x"},                     // too many
+			{"F7", "PV7", "2023-01-05", "", "BRU", "", "42A1", "VICTIM", "P7"},                                                            // too few
 			{"F8", "PV8", "2023-01-05", "2023-99-01", "BRU", "", "42A1", "VICTIM", "P8", "Q", "19x0", "ZZ", "FOO", "2024-01-01", "MAYBE"}, // optional values bad: loaded, flagged
-			{"F9", "PV9", "2023-01-05", "", "bru", "", "42a1", "victime", "P9", "", "1850", "", "", "2024-01-01", "", ""}, // lower case, birth year before 1900, trailing empty field
+			{"F9", "PV9", "2023-01-05", "", "bru", "", "42a1", "victime", "P9", "", "1850", "", "", "2024-01-01", "", ""},                 // lower case, birth year before 1900, trailing empty field
 		}), ";", "\n")),
 		"police_unterminated_quote.csv": []byte(csvText([][]string{en[:15],
 			{"F1", "PV1", "2023-01-05", "", "BRU", "", "42A1", "VICTIM", "P1", "", "", "", "", "2024-01-01", ""}}, ";", "\n") +

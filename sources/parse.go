@@ -30,9 +30,13 @@ func ParseDate(s string, serial, date1904 bool) (int32, bool) {
 	}
 	// A text date may carry a midnight time part from an export ("2023-01-05 00:00:00",
 	// "2023-01-05T00:00:00"): the date part decides.
-	if i := strings.IndexAny(s, " T"); i >= 8 && i <= 10 {
-		s = s[:i]
-		n = i
+	if n > 10 {
+		for i := 8; i <= 10; i++ {
+			if s[i] == ' ' || s[i] == 'T' {
+				s, n = s[:i], i
+				break
+			}
+		}
 	}
 	if n == 10 && s[4] == '-' && s[7] == '-' {
 		y, ok1 := digits(s[0:4])
@@ -269,6 +273,9 @@ func ParseDecimal(s string) (float64, bool) {
 	if len(s) == 0 || len(s) > 64 {
 		return 0, false
 	}
+	if f, ok := simpleDecimal(s); ok {
+		return f, true
+	}
 	var buf [64]byte
 	b := buf[:0]
 	nDot, nComma := strings.Count(s, "."), strings.Count(s, ",")
@@ -342,6 +349,53 @@ func ParseDecimal(s string) (float64, bool) {
 	return f, true
 }
 
+// pow10 are the exact powers of ten used by simpleDecimal.
+func pow10(n int) float64 {
+	p := 1.0
+	for ; n > 0; n-- {
+		p *= 10
+	}
+	return p
+}
+
+// simpleDecimal is the fast path of ParseDecimal: optional '-', at most 15 digits, at most one
+// '.' or ',' followed by 1-6 digits. Dividing two exact integers is correctly rounded, like
+// strconv.ParseFloat, so both give the same float.
+func simpleDecimal(s string) (float64, bool) {
+	i, neg := 0, false
+	if s[0] == '-' {
+		neg, i = true, 1
+	}
+	var mant int64
+	nd, frac := 0, -1
+	for ; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= '0' && c <= '9':
+			mant = mant*10 + int64(c-'0')
+			nd++
+			if frac >= 0 {
+				frac++
+			}
+		case (c == '.' || c == ',') && frac < 0 && nd > 0:
+			frac = 0
+		default:
+			return 0, false
+		}
+	}
+	if nd == 0 || nd > 15 || frac == 0 || frac > 6 {
+		return 0, false
+	}
+	f := float64(mant)
+	if frac > 0 {
+		f /= pow10(frac)
+	}
+	if neg {
+		f = -f
+	}
+	return f, true
+}
+
 // National number problems, as written into data-quality flags.
 const (
 	natNumLength = "not 11 digits"
@@ -396,6 +450,9 @@ func ParseNatNum(s string) (digits11 string, century int, problem string) {
 	}
 	if m > 12 || d > 31 {
 		return "", 0, natNumDate
+	}
+	if len(s) == 11 {
+		return s, century, "" // already the bare digits: no copy
 	}
 	return string(buf[:]), century, ""
 }

@@ -27,12 +27,12 @@ func rowsOf(rows []sourcestest.Row) []map[string]string {
 // canonical rows.
 func TestVariants(t *testing.T) {
 	tests := []struct {
-		file                  string
-		format, enc, delim    string
-		sheet                 string
-		headerLine            int
-		lines                 []string // line (and sheet) of each row
-		extra                 []string
+		file               string
+		format, enc, delim string
+		sheet              string
+		headerLine         int
+		lines              []string // line (and sheet) of each row
+		extra              []string
 	}{
 		{"police_en_semicolon_lf.csv", "csv", "utf-8", ";", "", 1, []string{"2", "3", "5", "7"}, []string{"remark"}},
 		{"police_fr_comma_crlf_bom.csv", "csv", "utf-8-bom", ",", "", 1, []string{"2", "3", "5", "6"}, []string{"Remarque"}},
@@ -86,7 +86,10 @@ func TestBadRows(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	type q struct{ Line int64; Column, Value, Reason string }
+	type q struct {
+		Line                  int64
+		Column, Value, Reason string
+	}
 	var got []q
 	for _, x := range res.Quarantine {
 		got = append(got, q{x.Line, x.Column, x.Value, x.Reason})

@@ -62,7 +62,11 @@ func (w *world) policeFact(ep *episode) {
 	}
 	base.pv = fmt.Sprintf("%s.%s.%06d/%d", ep.district, zone, w.next(fmt.Sprint("pv", y)), y)
 	if r.Float64() < 0.05 {
-		base.factDate = 0
+		base.factDate = noDay
+	}
+	if ep.warm {
+		ep.pcasePV = base.pv
+		return
 	}
 	var rows []policeRow
 	add := func(p *person, role string) {

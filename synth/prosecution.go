@@ -130,7 +130,9 @@ func (w *world) prosecution(ep *episode) {
 			c.kind = "DISMISSED"
 		}
 	}
-	w.casesBy[key] = append(w.casesBy[key], c.no)
+	if !ep.warm {
+		w.casesBy[key] = append(w.casesBy[key], c.no)
+	}
 	switch c.kind {
 	case "REFERRED":
 		c.inv = c.entry + day(10+r.IntN(50))
@@ -171,7 +173,9 @@ func (w *world) prosecution(ep *episode) {
 	for _, p := range ep.suspects {
 		row := base
 		row.person, row.ref = p, w.prosRef(p)
-		row.sex, row.birthYear, row.cit = w.personAttrs("prosecution", p)
+		if !ep.warm {
+			row.sex, row.birthYear, row.cit = w.personAttrs("prosecution", p)
+		}
 		row.offence = main
 		if r.Float64() < 0.15 {
 			if ep.phen == smu {
@@ -200,6 +204,9 @@ func (w *world) prosecution(ep *episode) {
 		row.ref = fmt.Sprintf("S%08d", w.next("prosRef"))
 		row.offence = main
 		rows = append(rows, planned{row, suspectPlan{status: "DISMISSED", reason: "UNKNOWN_AUTHOR", final: c.final}})
+	}
+	if ep.warm {
+		rows = nil
 	}
 	nights := w.cfg.Nights
 	for _, pl := range rows {
@@ -238,7 +245,7 @@ func (w *world) prosecution(ep *episode) {
 		w.pros = append(w.pros, rc)
 	}
 	// An extra suspect entered by mistake as referred, deleted in a later delivery.
-	if nights > 0 && c.entry <= w.d0 && w.chance("prosecution.deleted_row", w.cfg.Rates.Cancellation) {
+	if nights > 0 && !ep.warm && c.entry <= w.d0 && w.chance("prosecution.deleted_row", w.cfg.Rates.Cancellation) {
 		row := base
 		row.ref = fmt.Sprintf("S%08d", w.next("prosRef"))
 		row.offence = main

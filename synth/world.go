@@ -4,10 +4,12 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"time"
 
 	"github.com/ciatteh/canvas/schema"
 )
+
+// warmUpYears is how many years before FromYear the world starts.
+const warmUpYears = 3
 
 // Phenomena of the simulated world.
 const (
@@ -48,6 +50,7 @@ type episode struct {
 	nVictims int // persons smuggled or trafficked, as the court counts them
 	pcase    *pcase
 	pcasePV  string // the police report of the fact, if the police recorded one
+	warm     bool   // a warm-up episode: only its decisions from FromYear on are delivered
 }
 
 // weighted is a discrete distribution over strings.
@@ -173,6 +176,7 @@ type world struct {
 	d0, now   day
 	nights    []day // nights[0] is the initial delivery, nights[k] the k-th nightly delivery
 	migration day
+	from      day // 1 January of FromYear: the conviction extract holds decisions from then on
 
 	persons  []*person
 	pool     map[string][]*person // earlier suspects per phenomenon, for repeat offenders
@@ -259,6 +263,7 @@ func newWorld(cfg Config, codes *schema.Codes) *world {
 	}
 	w.now = w.nights[len(w.nights)-1]
 	w.migration = dayOf(cfg.Migration)
+	w.from = mkday(cfg.FromYear, 1, 1)
 	return w
 }
 
@@ -323,7 +328,10 @@ func (w *world) geometric(mean float64) int {
 
 // build simulates every year: episodes, police facts, prosecution cases and court decisions.
 func (w *world) build() {
-	for y := w.cfg.FromYear; y <= w.cfg.ToYear; y++ {
+	// Three warm-up years feed the courts, so that the first years of the extracts hold the
+	// appeals and late judgments of older cases as real extracts do; their police and
+	// prosecution records, and their decisions before FromYear, are not delivered.
+	for y := w.cfg.FromYear - warmUpYears; y <= w.cfg.ToYear; y++ {
 		nSMU := 380 + w.r.IntN(50)
 		nTHB := 330 + w.r.IntN(50)
 		for i := 0; i < nSMU+nTHB; i++ {
@@ -331,14 +339,14 @@ func (w *world) build() {
 			if i >= nSMU {
 				phen = thb
 			}
-			w.episode(y, phen)
+			w.episode(y, phen, y < w.cfg.FromYear)
 		}
 	}
 }
 
-func (w *world) episode(y int, phen string) {
+func (w *world) episode(y int, phen string, warm bool) {
 	r := w.r
-	ep := &episode{id: len(w.episodes) + 1, phen: phen}
+	ep := &episode{id: len(w.episodes) + 1, phen: phen, warm: warm}
 	w.episodes = append(w.episodes, ep)
 	ep.regDate = w.between(mkday(y, 1, 1), mkday(y, 12, 31))
 	ep.factDate = ep.regDate - day(r.IntN(90))

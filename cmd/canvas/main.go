@@ -109,6 +109,12 @@ func subcommands() []func(*Globals) *cobra.Command {
 		newLoadCmd,
 		newCheckCmd,
 		newRunsCmd,
+		newSynthCmd,
+		newAnswerCmd,
+		newQueryCmd,
+		newMembersCmd,
+		newBuildCmd,
+		newReviewCmd,
 		// add new commands here, one line each
 	}
 }

@@ -97,3 +97,27 @@ func TestAccuracy(t *testing.T) {
 		t.Errorf("F1 %.4f, want at least 0.98", m.f1())
 	}
 }
+
+// BenchmarkLink links synthetic populations of 10,000 and 100,000 records. Blocking keeps the
+// candidate pairs per record, and so the time per record, near constant:
+//
+//	go test ./dedup/linkage -run '^$' -bench Link -benchtime 3x
+func BenchmarkLink(b *testing.B) {
+	for _, n := range []int{10_000, 100_000} {
+		b.Run(fmt.Sprintf("records=%d", n), func(b *testing.B) {
+			trs := generate(n/3, 1)
+			recs := records(trs)
+			b.ResetTimer()
+			var res Result
+			for b.Loop() {
+				var err error
+				res, err = Link(context.Background(), recs, nil, DefaultConfig())
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(recs)), "ns/record")
+			b.ReportMetric(float64(res.Params.CandidatePairs)/float64(len(recs)), "pairs/record")
+		})
+	}
+}

@@ -69,10 +69,22 @@ func blockTokens(n *name) []string {
 	return out
 }
 
-// sortKey orders the records of an oversized block for the sliding window: records that look
-// alike sit close together.
-func sortKey(p *prepared) string {
-	return fmt.Sprintf("%s|%s|%04d%02d%02d|%s", p.surname.phonKey, p.given.phonKey, p.year, p.month, p.day, p.id)
+// sortKey orders the records of an oversized block for the sliding window so that records
+// that look alike sit close together: by what the block's kind does not already share.
+func sortKey(kind byte, p *prepared) string {
+	lo, hi := min(p.day, p.month), max(p.day, p.month)
+	names := p.surname.phonKey + "|" + p.given.phonKey
+	switch kind {
+	case 'D', 'N':
+		return names + "|" + p.id
+	case 'Y':
+		return fmt.Sprintf("%02d%02d|%s|%s", lo, hi, names, p.id)
+	case 'M':
+		return fmt.Sprintf("%s|%04d|%s", names, p.year, p.id)
+	case 'P':
+		return fmt.Sprintf("%04d%02d%02d|%s|%s", p.year, lo, hi, names, p.id)
+	}
+	return fmt.Sprintf("%s|%04d%02d%02d|%s", names, p.year, lo, hi, p.id)
 }
 
 // candidates returns the candidate pairs as i<<32|j with i < j, sorted and unique, and how many
@@ -119,7 +131,7 @@ func candidates(ctx context.Context, recs []prepared, maxBlock, window int) ([]u
 		sorted := slices.Clone(members)
 		sk := make(map[int32]string, len(sorted))
 		for _, m := range sorted {
-			sk[m] = sortKey(&recs[m])
+			sk[m] = sortKey(k[0], &recs[m])
 		}
 		slices.SortFunc(sorted, func(a, b int32) int { return strings.Compare(sk[a], sk[b]) })
 		for x := range sorted {

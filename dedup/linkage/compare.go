@@ -230,7 +230,27 @@ type comparer struct {
 	jwMin float64
 }
 
+// similar reports whether JaroWinkler(a, b) >= c.jwMin. It skips the computation when the
+// lengths alone rule it out: Jaro is at most (2 + shorter/longer) / 3, and the Winkler prefix
+// bonus closes at most 40% of the remaining gap.
+func (c comparer) similar(a, b string, ascii bool) bool {
+	if ascii {
+		short, long := min(len(a), len(b)), max(len(a), len(b))
+		jaroMin := (c.jwMin - 0.4) / 0.6
+		if long == 0 || float64(short)/float64(long) < 3*jaroMin-2 {
+			return false
+		}
+	}
+	return JaroWinkler(a, b) >= c.jwMin
+}
+
+// compare compares two records. It is symmetric: the record with the smaller ID always plays a,
+// which matters only when names are compared crosswise (surname is then a's surname against b's
+// given names).
 func (c comparer) compare(a, b *prepared) vector {
+	if a.id > b.id {
+		a, b = b, a
+	}
 	var v vector
 	straightS := c.compareName(&a.surname, &b.surname)
 	straightG := c.compareName(&a.given, &b.given)
@@ -278,8 +298,9 @@ func (c comparer) compareName(a, b *name) uint8 {
 	if a.norm == b.norm || a.concat == b.concat || a.sorted == b.sorted {
 		return nameExact
 	}
-	if JaroWinkler(a.norm, b.norm) >= c.jwMin || JaroWinkler(a.sorted, b.sorted) >= c.jwMin ||
-		JaroWinkler(a.concat, b.concat) >= c.jwMin {
+	ascii := a.ascii && b.ascii
+	if c.similar(a.norm, b.norm, ascii) ||
+		(len(a.tokens)+len(b.tokens) > 2 && (c.similar(a.sorted, b.sorted, ascii) || c.similar(a.concat, b.concat, ascii))) {
 		return nameJW
 	}
 	if a.phonKey == b.phonKey || a.phonCat == b.phonCat {
@@ -335,7 +356,7 @@ func (c comparer) comparePlace(a, b string) uint8 {
 		return lvMissing
 	case a == b:
 		return placeExact
-	case JaroWinkler(a, b) >= c.jwMin:
+	case c.similar(a, b, isASCII(a) && isASCII(b)):
 		return placeJW
 	}
 	return placeDiffer

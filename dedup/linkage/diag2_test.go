@@ -6,27 +6,25 @@ import (
 )
 
 func TestDiag2(t *testing.T) {
-	trs := generate(3000, 42)
-	for _, mt := range []float64{0, 1, 2} {
-		for _, rt := range []float64{-10, -6, -3, 0} {
-			for _, frac := range []float64{0.5, 1} {
-				cfg := DefaultConfig()
-				cfg.MatchThreshold = mt
-				cfg.ReviewThreshold = rt
-				cfg.MinCrossLinkFraction = frac
-				res, err := Link(context.Background(), records(trs), nil, cfg)
-				if err != nil {
-					t.Fatal(err)
-				}
-				m := measure(trs, res.Cluster)
-				rev := 0
-				for _, p := range res.Pairs {
-					if p.Status == StatusReview {
-						rev++
-					}
-				}
-				t.Logf("mt %v rt %v frac %v: precision %.4f recall %.4f F1 %.4f review %d", mt, rt, frac, m.precision(), m.recall(), m.f1(), rev)
+	for _, bw := range [][2]int{{64, 16}, {32, 12}, {24, 10}, {16, 8}, {12, 12}} {
+		for _, seed := range []uint64{42, 2026} {
+			trs := generate(3000, seed)
+			cfg := DefaultConfig()
+			cfg.MaxBlockSize, cfg.BlockWindow = bw[0], bw[1]
+			res, err := Link(context.Background(), records(trs), nil, cfg)
+			if err != nil {
+				t.Fatal(err)
 			}
+			m := measure(trs, res.Cluster)
+			t.Logf("block %v seed %d: precision %.4f recall %.4f F1 %.4f pairs/rec %.1f", bw, seed, m.precision(), m.recall(), m.f1(), float64(res.Params.CandidatePairs)/float64(len(trs)))
 		}
+		trs := generate(33333, 1)
+		cfg := DefaultConfig()
+		cfg.MaxBlockSize, cfg.BlockWindow = bw[0], bw[1]
+		res, err := Link(context.Background(), records(trs), nil, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("block %v at 100k: pairs/rec %.1f", bw, float64(res.Params.CandidatePairs)/float64(len(trs)))
 	}
 }

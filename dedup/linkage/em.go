@@ -55,8 +55,8 @@ type LevelParams struct {
 // tfBound.
 type model struct {
 	m, uCand, u, w [numFields][]float64
-	lambda         float64 // share of matches among candidate pairs
-	prior          float64 // log2 odds of a match for a pair of records drawn at random
+	lambda         float64               // share of matches among candidate pairs
+	prior          float64               // log2 odds of a match for a pair of records drawn at random
 	tf             [2]map[string]float64 // surname and given names: share of records per phonetic key
 }
 
@@ -83,6 +83,9 @@ func (md *model) setFrequencies(recs []prepared) {
 
 // weights returns the weight of every field of a compared pair.
 func (md *model) weights(v vector, a, b *prepared) [numFields]float64 {
+	if a.id > b.id {
+		a, b = b, a // as compare does
+	}
 	var w [numFields]float64
 	for f := range numFields {
 		l := v.lv[f]

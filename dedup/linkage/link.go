@@ -5,7 +5,10 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"runtime"
 	"slices"
+	"sync"
+	"sync/atomic"
 )
 
 // Record is one conviction person record, the unit rule D5 links. Fields hold what the raw
@@ -63,8 +66,8 @@ func DefaultConfig() Config {
 		MaxClusterSize:       100,
 		MinCrossLinkFraction: 1,
 		JaroWinklerMin:       0.92,
-		MaxBlockSize:         64,
-		BlockWindow:          16,
+		MaxBlockSize:         16,
+		BlockWindow:          8,
 		EMMaxIterations:      200,
 		EMTolerance:          1e-6,
 		RandomPairs:          100000,
@@ -221,6 +224,15 @@ func (l *linker) run(ctx context.Context) error {
 		return err
 	}
 	vecs := make([]vector, len(pairs))
+	err = parallel(ctx, len(pairs), func(lo, hi int) {
+		for n := lo; n < hi; n++ {
+			a, b := unpair(pairs[n])
+			vecs[n] = l.cmp.compare(&l.recs[a], &l.recs[b])
+		}
+	})
+	if err != nil {
+		return err
+	}
 	labels := make([]int8, len(pairs))
 	var freq [numFields][]int
 	for f := range numFields {
@@ -228,14 +240,8 @@ func (l *linker) run(ctx context.Context) error {
 	}
 	labelled := 0
 	for n, k := range pairs {
-		if n%4096 == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-		}
 		a, b := unpair(k)
 		ra, rb := &l.recs[a], &l.recs[b]
-		vecs[n] = l.cmp.compare(ra, rb)
 		for f := range numFields {
 			freq[f][vecs[n].lv[f]]++
 		}
@@ -338,16 +344,26 @@ func (l *linker) linkScored(ctx context.Context, pairs []uint64, vecs []vector) 
 		key   uint64
 		score float64
 	}
+	scores := make([]float64, len(pairs))
+	err := parallel(ctx, len(pairs), func(lo, hi int) {
+		for n := lo; n < hi; n++ {
+			a, b := unpair(pairs[n])
+			scores[n] = l.model.score(vecs[n], &l.recs[a], &l.recs[b])
+		}
+	})
+	if err != nil {
+		return err
+	}
 	var todo []scored
 	for n, k := range pairs {
-		a, b := unpair(k)
-		s := l.model.score(vecs[n], &l.recs[a], &l.recs[b])
+		s := scores[n]
 		if s < l.cfg.ReviewThreshold {
 			continue
 		}
 		if _, decided := l.decisions[k]; decided {
 			continue
 		}
+		a, b := unpair(k)
 		if l.recs[a].nn != "" && l.recs[a].nn == l.recs[b].nn {
 			continue // already traced by linkNationalNumbers or linked through the group
 		}
@@ -428,6 +444,37 @@ func (l *linker) result() Result {
 		res.Pairs = append(res.Pairs, *p)
 	}
 	return res
+}
+
+// parallel runs work over [0, n) in contiguous chunks, one goroutine per CPU. Each chunk writes
+// only its own indexes, so the result does not depend on scheduling.
+func parallel(ctx context.Context, n int, work func(lo, hi int)) error {
+	const chunk = 16384
+	workers := min(runtime.GOMAXPROCS(0), (n+chunk-1)/chunk)
+	if workers <= 1 {
+		for lo := 0; lo < n; lo += chunk {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			work(lo, min(lo+chunk, n))
+		}
+		return ctx.Err()
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for ctx.Err() == nil {
+				lo := int(next.Add(chunk)) - chunk
+				if lo >= n {
+					return
+				}
+				work(lo, min(lo+chunk, n))
+			}
+		})
+	}
+	wg.Wait()
+	return ctx.Err()
 }
 
 func sortedKeys[K cmp.Ordered, V any](m map[K]V) []K {

@@ -248,6 +248,7 @@ type name struct {
 	phon    []string // sorted, unique phonetic keys of the tokens
 	phonKey string   // phon joined with spaces
 	phonCat string   // phonetic key of concat
+	ascii   bool     // norm is ASCII, so its length in bytes is its length in letters
 }
 
 func newName(raw string) name {
@@ -268,5 +269,6 @@ func newName(raw string) name {
 	n.phon = slices.Compact(n.phon)
 	n.phonKey = strings.Join(n.phon, " ")
 	n.phonCat = Phonetic(n.concat)
+	n.ascii = isASCII(n.norm)
 	return n
 }

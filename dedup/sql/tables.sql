@@ -65,8 +65,8 @@ CREATE TABLE IF NOT EXISTS conviction_offence (
   PRIMARY KEY (chain_id, offence)
 );
 
--- One row per person (D5): the attributes the breakdowns use, most frequent valid value over the
--- person's standing lines (ties: smallest; birth date ties: earliest).
+-- One row per person (D5): the attributes the breakdowns use, the most frequent valid value over
+-- the person's conviction notices (ties: smallest; birth date ties: earliest). Sex: M or F only.
 CREATE TABLE IF NOT EXISTS conviction_person (
   person_key VARCHAR PRIMARY KEY,
   sex VARCHAR,

@@ -80,3 +80,12 @@ CREATE TABLE IF NOT EXISTS quarantine (
 
 CREATE SEQUENCE IF NOT EXISTS run_seq START 1;
 CREATE SEQUENCE IF NOT EXISTS delivery_seq START 1;
+
+-- One row per stage of a run: what it did and how long it took.
+CREATE TABLE IF NOT EXISTS run_stage (
+  run_id BIGINT NOT NULL,
+  stage VARCHAR NOT NULL,     -- resolve, dedup, build, publish
+  started TIMESTAMPTZ NOT NULL,
+  seconds DOUBLE,
+  counts VARCHAR              -- JSON object of the stage's counts
+);

@@ -9,42 +9,56 @@ import (
 	"github.com/ciatteh/canvas/sources"
 )
 
-type adapter struct{ src *schema.Source }
+// adapter holds the source and its columns' indexes, resolved once: CheckRow runs a million
+// times per delivery.
+type adapter struct {
+	src                                              *schema.Source
+	instance, appealOf, judgmentDate, finalDate      int
+	birthDate, nationalNumber, victims, prison, fine int
+}
 
 // New returns the conviction (MACH) adapter.
-func New() sources.Adapter { return adapter{src: schema.Mach()} }
+func New() sources.Adapter {
+	src := schema.Mach()
+	col := func(n string) int { return sources.ColumnIndex(src, n) }
+	return &adapter{src: src, instance: col("instance"), appealOf: col("appeal_of"), judgmentDate: col("judgment_date"),
+		finalDate: col("final_date"), birthDate: col("birth_date"), nationalNumber: col("national_number"),
+		victims: col("victims"), prison: col("prison_months"), fine: col("fine_eur")}
+}
 
-func (a adapter) Source() *schema.Source { return a.src }
+func (a *adapter) Source() *schema.Source { return a.src }
 
 // CheckRow flags what the contract forbids but a count can survive (README.md, "Source checks").
-func (a adapter) CheckRow(r *sources.CheckedRow) {
-	switch inst := r.Text("instance"); inst {
+func (a *adapter) CheckRow(r *sources.CheckedRow) {
+	inst, appealOf := r.At(a.instance), r.At(a.appealOf)
+	switch inst.Text {
 	case "APPEAL", "OPPOSITION", "CASSATION":
-		if !r.Has("appeal_of") {
-			r.Flag("appeal_of", inst+" without the judgment it reviews")
+		if appealOf.Null {
+			r.Flag("appeal_of", inst.Text+" without the judgment it reviews")
 		}
 	case "FIRST":
-		if r.Has("appeal_of") {
+		if !appealOf.Null {
 			r.Flag("appeal_of", "a FIRST instance judgment reviews no judgment")
 		}
 	}
-	jd := r.Value("judgment_date")
-	if fd := r.Value("final_date"); !fd.Null && fd.Date < jd.Date {
+	jd := r.At(a.judgmentDate)
+	if fd := r.At(a.finalDate); !fd.Null && fd.Date < jd.Date {
 		r.Flag("final_date", "final before the judgment date")
 	}
-	if bd := r.Value("birth_date"); !bd.Null && bd.Date > jd.Date {
+	bd := r.At(a.birthDate)
+	if !bd.Null && bd.Date > jd.Date {
 		r.Reject("birth_date", "birth date after the judgment date")
 	}
-	if nn, bd := r.Value("national_number"), r.Value("birth_date"); !nn.Null && !bd.Null &&
-		!sources.NatNumMatchesBirth(nn.Text, nn.Century, bd.Date) {
+	if nn := r.At(a.nationalNumber); !nn.Null && !bd.Null && !sources.NatNumMatchesBirth(nn.Text, nn.Century, bd.Date) {
 		r.Reject("national_number", "national number inconsistent with the birth date, not used")
 	}
-	for _, c := range []string{"victims", "prison_months"} {
-		if v := r.Value(c); !v.Null && v.Int < 0 {
-			r.Reject(c, "negative")
-		}
+	if v := r.At(a.victims); !v.Null && v.Int < 0 {
+		r.Reject("victims", "negative")
 	}
-	if v := r.Value("fine_eur"); !v.Null && v.Float < 0 {
+	if v := r.At(a.prison); !v.Null && v.Int < 0 {
+		r.Reject("prison_months", "negative")
+	}
+	if v := r.At(a.fine); !v.Null && v.Float < 0 {
 		r.Reject("fine_eur", "negative")
 	}
 }

@@ -1,0 +1,123 @@
+-- The indicator table (canvas.md section 6), read only from the canvas's microdata: one row per
+-- cell of the cube of every breakdown, _T being the total, with obs_status and counting_rule;
+-- M rows for the years a source does not cover inside the canvas's year range.
+
+CREATE OR REPLACE TEMP TABLE measure_list AS
+SELECT * FROM (VALUES
+  (1, 'POLICE', 'OFFENCES_RECORDED', 'ANY_MENTION'),
+  (2, 'POLICE', 'SUSPECTS', 'ANY_MENTION'),
+  (3, 'POLICE', 'VICTIMS', 'ANY_MENTION'),
+  (4, 'PROSECUTION', 'CASES_ENTERED', 'ANY_MENTION'),
+  (5, 'PROSECUTION', 'CASES_DISMISSED', 'ANY_MENTION'),
+  (6, 'PROSECUTION', 'PERSONS_PROSECUTED', 'ANY_MENTION'),
+  (7, 'CONVICTION', 'OFFENCE_CONVICTIONS', 'ANY_MENTION'),
+  (8, 'CONVICTION', 'CONVICTIONS', 'ANY_MENTION'),
+  (9, 'CONVICTION', 'PERSONS_CONVICTED', 'ANY_MENTION'),
+  (10, 'CONVICTION', 'PERSONS_CONVICTED_PRINCIPAL', 'PRINCIPAL_OFFENCE'),
+  (11, 'CONVICTION', 'PERSONS_PRISON_UNSUSPENDED', 'ANY_MENTION'),
+  (12, 'CONVICTION', 'CONVICTIONS_PENDING', 'ANY_MENTION')
+) t(ord, stage, measure, counting_rule);
+
+-- the years each source covers: from its earliest to its latest reference date
+CREATE OR REPLACE TEMP TABLE source_years AS
+SELECT 'POLICE' AS stage, 'police' AS source, min(year(registration_date)) AS year_from,
+       max(year(registration_date)) AS year_to, max(extract_date) AS last_extract, count(*) AS rows
+FROM police_current
+UNION ALL
+SELECT 'PROSECUTION', 'prosecution', least(min(year(entry_date)), min(year(status_date))),
+       greatest(max(year(entry_date)), max(year(status_date))), max(extract_date), count(*)
+FROM prosecution_current
+UNION ALL
+SELECT 'CONVICTION', 'mach', min(year(coalesce(final_date, judgment_date))),
+       max(year(coalesce(final_date, judgment_date))), max(extract_date), count(*)
+FROM mach_current;
+
+-- every counted unit of every measure, with its breakdown values (districts and forms: lists)
+CREATE OR REPLACE TEMP TABLE unit AS
+SELECT 'OFFENCES_RECORDED' AS measure, ref_year, phenomenon, fact AS unit_id,
+       '_T' AS sex, '_T' AS age_group, '_T' AS citizenship, districts, exploitation
+FROM canvas_new.police_fact
+UNION ALL
+SELECT CASE role WHEN 'SUSPECT' THEN 'SUSPECTS' ELSE 'VICTIMS' END, ref_year, phenomenon, person,
+       sex, age_group, citizenship, districts, exploitation
+FROM canvas_new.police_person
+UNION ALL
+SELECT measure, ref_year, phenomenon, "case", '_T', '_T', '_T', districts, exploitation
+FROM canvas_new.prosecution_case
+UNION ALL
+SELECT 'PERSONS_PROSECUTED', ref_year, phenomenon, person, sex, age_group, citizenship, districts, exploitation
+FROM canvas_new.prosecution_person
+UNION ALL
+SELECT CASE WHEN pending THEN 'CONVICTIONS_PENDING' ELSE 'CONVICTIONS' END, ref_year, phenomenon, conviction,
+       sex, age_group, citizenship, [district], exploitation
+FROM canvas_new.conviction
+UNION ALL
+SELECT 'OFFENCE_CONVICTIONS', ref_year, phenomenon, conviction || '|' || offence,
+       sex, age_group, citizenship, [district], [exploitation]
+FROM canvas_new.offence_conviction WHERE NOT pending
+UNION ALL
+SELECT measure, ref_year, phenomenon, person, sex, age_group, citizenship, districts, exploitation
+FROM canvas_new.person_conviction;
+
+-- a unit counts once in every total and once under each value it has
+CREATE OR REPLACE TEMP TABLE cell AS
+WITH a AS (SELECT * EXCLUDE (sex), unnest(list_distinct([sex, '_T'])) AS sex FROM unit),
+b AS (SELECT * EXCLUDE (age_group), unnest(list_distinct([age_group, '_T'])) AS age_group FROM a),
+c AS (SELECT * EXCLUDE (citizenship), unnest(list_distinct([citizenship, '_T'])) AS citizenship FROM b),
+d AS (SELECT * EXCLUDE (districts), unnest(list_distinct(list_append(districts, '_T'))) AS district FROM c),
+e AS (SELECT * EXCLUDE (exploitation), unnest(list_distinct(list_append(exploitation, '_T'))) AS exploitation FROM d)
+SELECT ref_year, phenomenon, measure, sex, age_group, citizenship, district, exploitation,
+       count(*)::BIGINT AS value
+FROM e GROUP BY ALL;
+
+CREATE TABLE canvas_new.indicator (
+  ref_year INTEGER NOT NULL,
+  phenomenon VARCHAR NOT NULL,
+  stage VARCHAR NOT NULL,
+  measure VARCHAR NOT NULL,
+  sex VARCHAR NOT NULL,
+  age_group VARCHAR NOT NULL,
+  citizenship VARCHAR NOT NULL,
+  district VARCHAR NOT NULL,
+  exploitation VARCHAR NOT NULL,
+  value BIGINT,
+  obs_status VARCHAR NOT NULL,
+  counting_rule VARCHAR NOT NULL,
+  PRIMARY KEY (ref_year, phenomenon, stage, measure, sex, age_group, citizenship, district, exploitation)
+);
+
+INSERT INTO canvas_new.indicator
+WITH yr AS (SELECT min(year_from) AS y0, max(year_to) AS y1 FROM source_years),
+rows AS (
+  SELECT c.ref_year, c.phenomenon, m.stage, c.measure, c.sex, c.age_group, c.citizenship, c.district,
+         c.exploitation, c.value,
+         CASE WHEN (c.ref_year = s.year_to AND (s.last_extract IS NULL OR s.last_extract < make_date(s.year_to + 1, 7, 1)))
+                   OR (m.stage = 'CONVICTION' AND c.ref_year >= s.year_to - 1) THEN 'P'
+              WHEN c.ref_year = 2014
+                   OR (m.stage = 'CONVICTION' AND c.ref_year = (SELECT value FROM build_param WHERE name = 'mach_migration_year')) THEN 'B'
+              ELSE 'A' END AS obs_status,
+         m.counting_rule, m.ord
+  FROM cell c JOIN measure_list m USING (measure) JOIN source_years s ON s.stage = m.stage
+  UNION ALL
+  SELECT y.ref_year, p.phenomenon, m.stage, m.measure, '_T', '_T', '_T', '_T', '_T', NULL, 'M', m.counting_rule, m.ord
+  FROM measure_list m JOIN source_years s ON s.stage = m.stage
+  CROSS JOIN phenomenon p
+  CROSS JOIN (SELECT unnest(range(y0, y1 + 1)) AS ref_year FROM yr WHERE y0 IS NOT NULL) y
+  WHERE s.year_from IS NULL OR y.ref_year < s.year_from OR y.ref_year > s.year_to)
+SELECT * EXCLUDE (ord) FROM rows
+ORDER BY ref_year, phenomenon, ord, sex, age_group, citizenship, district, exploitation;
+
+CREATE TABLE canvas_new.coverage AS
+WITH d AS (
+  SELECT 'police' AS source, delivery_id FROM police_current
+  UNION SELECT 'prosecution', delivery_id FROM prosecution_current
+  UNION SELECT 'mach', delivery_id FROM mach_current)
+SELECT s.source, s.stage, s.year_from, s.year_to, s.rows AS standing_rows, s.last_extract AS last_extract_date,
+       count(d.delivery_id) AS deliveries,
+       list(coalesce(v.name, 'delivery ' || d.delivery_id) ORDER BY d.delivery_id) FILTER (WHERE d.delivery_id IS NOT NULL) AS delivery_files,
+       max(v.loaded_at) AS last_loaded_at
+FROM source_years s
+LEFT JOIN d ON d.source = s.source
+LEFT JOIN delivery v ON v.delivery_id = d.delivery_id
+GROUP BY ALL
+ORDER BY s.stage;

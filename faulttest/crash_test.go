@@ -1,0 +1,241 @@
+package faulttest
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// crashTally counts what the crash test did, for its summary line.
+type crashTally struct {
+	Points, Killed, FinishedFirst, InterruptedRunsSeen int
+	ShortestKill, LongestKill                          time.Duration
+}
+
+// TestCrashDuringLoad kills `canvas load --no-build --inbox` with SIGKILL at deterministic
+// pseudo-random moments spread over a run's duration (measured from an uninterrupted reference
+// run), checks the store as the kill left it (every delivery complete or absent), re-runs the
+// load to completion, and checks that the store then equals the reference exactly: table sizes,
+// per-delivery counts, quarantine by file and reason, and which row stands for each record after
+// rule D1. The run log must show the killed run as running without an end, and the re-run as
+// ended ok (or quarantine).
+func TestCrashDuringLoad(t *testing.T) {
+	points := envInt("CANVAS_CRASH_POINTS", 50)
+	total := envInt("CANVAS_CRASH_ROWS", 8000)
+	inbox := filepath.Join(t.TempDir(), "inbox")
+	files := writeDeliverySet(t, inbox, total)
+	var rowsTotal, badTotal int
+	for _, f := range files {
+		rowsTotal += f.Rows
+		badTotal += f.Bad
+	}
+
+	// The reference: an uninterrupted load into store A, twice (fresh stores) to time it.
+	var ref storeState
+	var refDur time.Duration
+	for i := 0; i < 2; i++ {
+		storeA := filepath.Join(t.TempDir(), fmt.Sprintf("storeA%d", i))
+		r := runCanvas(t, 5*time.Minute, "load", "--no-build", "-q", "--store", storeA, "--inbox", inbox)
+		if r.Code != exitQuarantine {
+			t.Fatalf("reference load: want exit 3 (loaded, rows in quarantine):\n%s", r)
+		}
+		refDur += r.Elapsed / 2
+		st, runs, bad := inspectStore(t, storeA)
+		for _, b := range bad {
+			t.Errorf("reference store: %s", b)
+		}
+		if len(runs) != 1 || runs[0].Outcome != "quarantine" || !runs[0].Ended {
+			t.Errorf("reference run log: %+v, want one ended run with outcome quarantine", runs)
+		}
+		if i == 0 {
+			ref = st
+			checkReference(t, ref, files)
+			continue
+		}
+		if d := cmp.Diff(ref, st); d != "" {
+			t.Fatalf("two uninterrupted loads of the same inbox differ (-first +second):\n%s", d)
+		}
+	}
+	t.Logf("reference: %d files, %d rows (%d bad), load takes %s; tables %v", len(files), rowsTotal, badTotal,
+		refDur.Round(time.Millisecond), ref.Tables)
+	if t.Failed() {
+		t.FailNow()
+	}
+
+	// The kill points: one in each of `points` equal slices of the run, at a pseudo-random place
+	// in the slice (fixed seed: a failure replays), then shuffled so that store states of
+	// neighbouring points do not run one after the other.
+	rng := rand.New(rand.NewPCG(20261127, 8))
+	delays := make([]time.Duration, points)
+	for i := range delays {
+		delays[i] = time.Duration((float64(i) + rng.Float64()) / float64(points) * float64(refDur))
+	}
+	rng.Shuffle(len(delays), func(i, j int) { delays[i], delays[j] = delays[j], delays[i] })
+
+	tally := crashTally{Points: points, ShortestKill: time.Hour}
+	var failed []string
+	for i, delay := range delays {
+		name := fmt.Sprintf("kill%02d_at_%dms", i, delay.Milliseconds())
+		if !t.Run(name, func(t *testing.T) { crashOnce(t, inbox, delay, ref, &tally) }) {
+			failed = append(failed, name)
+		}
+	}
+	t.Logf("crash test: %d kill points, %d processes killed mid-run, %d finished before their kill; %d interrupted runs seen in the run log; kills from %s to %s; %d points survived, %d failed %v",
+		tally.Points, tally.Killed, tally.FinishedFirst, tally.InterruptedRunsSeen, tally.ShortestKill.Round(time.Millisecond),
+		tally.LongestKill.Round(time.Millisecond), tally.Points-len(failed), len(failed), failed)
+}
+
+// checkReference checks the reference store against what the generator wrote.
+func checkReference(t *testing.T, ref storeState, files []deliveryFile) {
+	t.Helper()
+	for _, f := range files {
+		d, ok := ref.Deliveries[f.Name]
+		if !ok {
+			t.Errorf("reference: %s not loaded", f.Name)
+			continue
+		}
+		if d.Read != int64(f.Rows) || d.Quarantined != int64(f.Bad) {
+			t.Errorf("reference: %s read %d quarantined %d, the file has %d data rows of which %d bad", f.Name,
+				d.Read, d.Quarantined, f.Rows, f.Bad)
+		}
+	}
+	for _, tb := range []string{"police", "prosecution", "mach"} {
+		if ref.Tables[tb+"_current"] <= 0 || ref.Tables[tb+"_current"] >= ref.Tables["raw_"+tb] {
+			t.Errorf("reference: %s_current has %d rows for %d raw rows: re-deliveries and tombstones should make it smaller",
+				tb, ref.Tables[tb+"_current"], ref.Tables["raw_"+tb])
+		}
+	}
+}
+
+// crashOnce loads the inbox into a new store, kills the load after delay, inspects the store as
+// left, re-runs the load and compares with the reference.
+func crashOnce(t *testing.T, inbox string, delay time.Duration, ref storeState, tally *crashTally) {
+	store := filepath.Join(t.TempDir(), "storeB")
+	defer os.RemoveAll(store)
+	args := []string{"load", "--no-build", "-q", "--store", store, "--inbox", inbox}
+	cmd := command(t, args...)
+	var out strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &out
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan struct{})
+	go func() { cmd.Wait(); close(exited) }()
+	killed := false
+	select {
+	case <-exited:
+	case <-time.After(delay):
+		killed = cmd.Process.Signal(syscall.SIGKILL) == nil
+		<-exited
+	}
+	first := finished(cmd, start, args)
+	killedMidRun := killed && first.Signal == syscall.SIGKILL
+	if killedMidRun {
+		tally.Killed++
+		tally.ShortestKill = min(tally.ShortestKill, first.Elapsed)
+		tally.LongestKill = max(tally.LongestKill, first.Elapsed)
+	} else {
+		tally.FinishedFirst++
+		if first.Code != exitQuarantine {
+			t.Errorf("uninterrupted first run: want exit 3:\n%s\n%s", first, out.String())
+		}
+	}
+
+	// The store as the kill left it: every delivery in it complete, nothing half-loaded.
+	if _, err := os.Stat(filepath.Join(store, restrictedFile)); err == nil {
+		_, runs, bad, err := inspectCopy(t, store)
+		if err != nil {
+			t.Errorf("after SIGKILL at %s, a copy of the store does not open: %v", first.Elapsed, err)
+		}
+		for _, b := range bad {
+			t.Errorf("after SIGKILL at %s: %s", first.Elapsed, b)
+		}
+		if killedMidRun && len(runs) > 0 {
+			last := runs[len(runs)-1]
+			if !last.Ended && last.Outcome == "running" {
+				tally.InterruptedRunsSeen++
+			}
+		}
+	}
+
+	// Re-run to completion.
+	second := runCanvas(t, 5*time.Minute, args...)
+	mustNotPanic(t, second)
+	if second.Code != exitOK && second.Code != exitQuarantine {
+		t.Fatalf("re-run after SIGKILL at %s: want exit 0 or 3:\n%s", first.Elapsed, second)
+	}
+	got, runs, bad := inspectStore(t, store)
+	for _, b := range bad {
+		t.Errorf("after re-run (kill at %s): %s", first.Elapsed, b)
+	}
+	if d := cmp.Diff(ref, got); d != "" {
+		t.Errorf("after SIGKILL at %s and a re-run, the store differs from the uninterrupted reference (-want +got):\n%s\nre-run:\n%s",
+			first.Elapsed, d, second)
+	}
+	checkRunLog(t, runs, killedMidRun, second)
+}
+
+// checkRunLog checks the run log after a kill and a re-run: the last run ended ok (or
+// quarantine); every earlier run is either the killed one, shown as running with no end, or
+// (when the kill came after the end) a finished one.
+func checkRunLog(t *testing.T, runs []runRow, killed bool, rerun result) {
+	t.Helper()
+	if len(runs) == 0 {
+		t.Errorf("run log is empty after the re-run")
+		return
+	}
+	last := runs[len(runs)-1]
+	if !last.Ended || (last.Outcome != "ok" && last.Outcome != "quarantine") {
+		t.Errorf("last run %+v: want ended with outcome ok or quarantine", last)
+	}
+	if want := map[int]string{exitOK: "ok", exitQuarantine: "quarantine"}[rerun.Code]; want != last.Outcome {
+		t.Errorf("re-run exit code %d but run log outcome %q", rerun.Code, last.Outcome)
+	}
+	if len(runs) > 2 {
+		t.Errorf("run log has %d runs after one killed run and one re-run: %+v", len(runs), runs)
+	}
+	if len(runs) == 2 {
+		prev := runs[0]
+		switch {
+		case killed && (prev.Ended || prev.Outcome != "running"):
+			// Killed while recording its end: accept only a complete record.
+			if !prev.Ended || !slices.Contains([]string{"ok", "quarantine"}, prev.Outcome) {
+				t.Errorf("killed run %+v: want outcome running with no end", prev)
+			}
+		case !killed && (!prev.Ended || prev.Outcome != "quarantine"):
+			t.Errorf("first run finished before its kill, but the run log says %+v", prev)
+		}
+	}
+}
+
+// sortedKeys returns a map's keys in order (for stable messages).
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// startCanvas starts a canvas process without waiting for it.
+func startCanvas(t testing.TB, out *strings.Builder, args ...string) *exec.Cmd {
+	t.Helper()
+	cmd := command(t, args...)
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	return cmd
+}
