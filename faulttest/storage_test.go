@@ -129,7 +129,6 @@ func TestReadOnlyStore(t *testing.T) {
 	requireRoot(t)
 	store, _, before := loadedStore(t, 2000)
 	f := extraDelivery(t, 50)
-	hashes := fileHashes(t, store)
 
 	t.Run("chmod0555", func(t *testing.T) {
 		// As root, chmod does not stop writes: logged, not asserted.
@@ -140,6 +139,8 @@ func TestReadOnlyStore(t *testing.T) {
 		r := runCanvas(t, time.Minute, "runs", "--store", store)
 		t.Logf("chmod 0555 as root (uid %d): `canvas runs` exit %d; root ignores permission bits, so this is no read-only test", os.Geteuid(), r.Code)
 	})
+	// From here on, every run fails: the store must not change.
+	hashes := fileHashes(t, store, "canvas.lock", lockInfoFile)
 
 	t.Run("readonly_bind_mount", func(t *testing.T) {
 		mnt := filepath.Join(t.TempDir(), "ro")

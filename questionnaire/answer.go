@@ -96,7 +96,7 @@ func Answer(ctx context.Context, canvasDB *sql.DB, opts Options) (Result, error)
 	if err != nil {
 		return Result{}, err
 	}
-	notes, err := readNotes(ctx, canvasDB, a.measures())
+	notes, err := readNotes(ctx, canvasDB, a.scope())
 	if err != nil {
 		return Result{}, err
 	}
@@ -149,14 +149,24 @@ type tableAnswer struct {
 	cells [][][]*Cell
 }
 
-func (a *answer) measures() []string {
-	m := map[string]bool{}
+// scope is the stages, measures and years the answer's cells use.
+func (a *answer) scope() scope {
+	st, m := map[string]bool{}, map[string]bool{}
+	sc := scope{}
 	for _, c := range a.all {
 		for _, v := range c.Select["measure"] {
 			m[v] = true
 		}
+		for _, v := range c.Select["stage"] {
+			st[v] = true
+		}
+		if sc.from == 0 || c.Year < sc.from {
+			sc.from = c.Year
+		}
+		sc.to = max(sc.to, c.Year)
 	}
-	return sorted(m)
+	sc.stages, sc.measures = sorted(st), sorted(m)
+	return sc
 }
 
 // compute resolves every cell of a spec against the canvas and applies the suppression policy.

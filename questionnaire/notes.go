@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -32,7 +33,13 @@ func runTables() []string {
 	return []string{"canvas_run", "canvas_meta", "canvas_info", "run_info", "build_info", "canvas_build", "run", "meta"}
 }
 
-func readNotes(ctx context.Context, db *sql.DB, measures []string) (*notes, error) {
+// scope is what an answer covers, to keep only the notes that concern it.
+type scope struct {
+	stages, measures []string
+	from, to         int
+}
+
+func readNotes(ctx context.Context, db *sql.DB, sc scope) (*notes, error) {
 	tables := map[string]bool{}
 	err := scanAll(ctx, db, `SELECT table_name FROM information_schema.tables`, nil, func(r *sql.Rows) error {
 		var n string
@@ -60,13 +67,14 @@ func readNotes(ctx context.Context, db *sql.DB, measures []string) (*notes, erro
 	if err := read(&n.Definitions, "measure_definition"); err != nil {
 		return nil, err
 	}
-	n.Definitions = n.Definitions.filter("measure", measures)
+	n.Definitions = n.Definitions.filter("measure", sc.measures)
 	if err := read(&n.Coverage, "coverage"); err != nil {
 		return nil, err
 	}
 	if err := read(&n.SeriesNotes, "series_note"); err != nil {
 		return nil, err
 	}
+	n.SeriesNotes = n.SeriesNotes.within(sc)
 	for _, name := range runTables() {
 		if tables[name] {
 			if err := read(&n.Run, name); err != nil {
@@ -76,7 +84,7 @@ func readNotes(ctx context.Context, db *sql.DB, measures []string) (*notes, erro
 		}
 	}
 	for i, c := range n.Run.Columns {
-		if c == "run_id" && len(n.Run.Rows) > 0 {
+		if (c == "run_id" || c == "run") && len(n.Run.Rows) > 0 {
 			n.RunID = n.Run.Rows[len(n.Run.Rows)-1][i]
 		}
 	}
@@ -150,6 +158,52 @@ func (t metaTable) filter(col string, vals []string) metaTable {
 		if keep[r[idx]] {
 			out.Rows = append(out.Rows, r)
 		}
+	}
+	return out
+}
+
+// within keeps the notes that concern an answer: those of no stage or measure, or of one it uses,
+// whose years (from_year/to_year or year_from/year_to, when the table has them) meet its years.
+func (t metaTable) within(sc scope) metaTable {
+	col := map[string]int{}
+	for i, c := range t.Columns {
+		col[c] = i
+	}
+	in := func(v string, list []string) bool {
+		if v == "" {
+			return true
+		}
+		for _, x := range list {
+			if x == v {
+				return true
+			}
+		}
+		return false
+	}
+	year := func(r []string, names ...string) (int, bool) {
+		for _, n := range names {
+			if i, ok := col[n]; ok && r[i] != "" {
+				y, err := strconv.Atoi(r[i])
+				return y, err == nil
+			}
+		}
+		return 0, false
+	}
+	out := metaTable{Name: t.Name, Columns: t.Columns}
+	for _, r := range t.Rows {
+		if i, ok := col["stage"]; ok && !in(r[i], sc.stages) {
+			continue
+		}
+		if i, ok := col["measure"]; ok && !in(r[i], sc.measures) {
+			continue
+		}
+		if y, ok := year(r, "year_to", "to_year"); ok && y < sc.from {
+			continue
+		}
+		if y, ok := year(r, "year_from", "from_year"); ok && y > sc.to {
+			continue
+		}
+		out.Rows = append(out.Rows, r)
 	}
 	return out
 }

@@ -248,7 +248,7 @@ func fillTemplate(ctx context.Context, db *sql.DB, opts Options, v *Validator) (
 		}
 	}
 	if m.NotesSheet != "" && m.NotesSheet != "none" {
-		notes, err := readNotes(ctx, db, a.measures())
+		notes, err := readNotes(ctx, db, a.scope())
 		if err != nil {
 			return res, err
 		}

@@ -40,7 +40,7 @@ func writeMachCSV(tb testing.TB, path string, n int) int64 {
 			appeal = fmt.Sprintf("J/%d/%06d", 2020+i%4, i-1)
 		}
 		fmt.Fprintf(w, "R%09d;%d;ACTIVE;MACH;J/%d/%06d;%s;%02d/%02d/%d;%s;%s;CONVICTION;%d-%02d-%02d;NOT-%08d;P%08d;"+
-			"%02d.%02d.%02d-%03d.%02d;SURNAME%d;Given Names;%02d/%02d/%d;Bruxelles;M;MAR;%s;%d-%02d-%02d;%d;PRISON;%d;PARTIAL;%d,50;2024-05-01\n",
+			"%02d.%02d.%02d-%03d.%02d;SURNAME-VAN-DEN-BROECK-%d;Jean-Pierre Marie Joseph Ghislain;%02d/%02d/%d;Sint-Jans-Molenbeek (Bruxelles);M;MAR;%s;%d-%02d-%02d;%d;PRISON;%d;PARTIAL;%d,50;2024-05-01\n",
 			i, 1+i%3, 2020+i%4, i, courts[i%4], d, m, 2020+i%4, insts[i%4], appeal, 2021+i%3, m, d, i/2, i/3,
 			y%100, m, d, seq, cc, i%5000, d, m, y, offences[i%4], 2019+i%4, m, d, 1+i%9, 6+i%60, 100*(i%50))
 	}

@@ -108,10 +108,16 @@ func (r *CheckedRow) Flag(column, problem string) {
 }
 
 // Reject flags an optional value and nulls it: the row is loaded, the value counts as unknown.
+// A required value cannot be null: rejecting one quarantines the row.
 func (r *CheckedRow) Reject(column, problem string) {
+	i, ok := r.index[column]
+	if ok && r.Source.Columns[i].Required {
+		r.Quarantine(column, problem)
+		return
+	}
 	r.Flag(column, problem)
-	if v := r.Value(column); v != nil {
-		v.Null = true
+	if ok {
+		r.Values[i].Null = true
 	}
 }
 
@@ -211,7 +217,6 @@ type converter struct {
 	src        *schema.Source
 	adapter    Adapter
 	codes      *schema.Codes
-	now        time.Time
 	runID      int64
 	deliveryID int64
 	sheet      string
@@ -241,7 +246,7 @@ type converter struct {
 }
 
 func newConverter(src *schema.Source, ad Adapter, codes *schema.Codes, opt *Options, m *headerMatch, header []string) *converter {
-	c := &converter{src: src, adapter: ad, codes: codes, now: opt.Now, runID: opt.RunID, deliveryID: opt.DeliveryID,
+	c := &converter{src: src, adapter: ad, codes: codes, runID: opt.RunID, deliveryID: opt.DeliveryID,
 		maxField: opt.MaxFieldBytes, nHeader: len(header), colOf: m.colOf, memos: make([]memo, len(src.Columns)),
 		offenceCol: -1, birthYear: -1, birthDate: -1}
 	seen := map[string]int{}
@@ -793,7 +798,8 @@ func rejoin(fields []string, delim byte) string {
 		}
 		b.WriteString(f)
 	}
-	return b.String()
+	// NUL bytes cannot be stored as text: they are shown as \x00
+	return strings.ReplaceAll(b.String(), "\x00", `\x00`)
 }
 
 // defaultAllocator is the allocator when Options.Memory is nil.

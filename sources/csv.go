@@ -130,7 +130,17 @@ func decodedStream(f *os.File, enc string) (io.Reader, *countingReader, error) {
 		}
 		return cr, cr, nil
 	case EncodingWindows1252:
-		return transform.NewReader(cr, charmap.Windows1252.NewDecoder()), cr, nil
+		// a BOM on a file that is not UTF-8 after all is dropped, not read as "ï»¿"
+		var head [3]byte
+		n, err := io.ReadFull(cr, head[:])
+		if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+			return nil, nil, err
+		}
+		var r io.Reader = cr
+		if !bytes.Equal(head[:n], utf8BOM) {
+			r = io.MultiReader(bytes.NewReader(append([]byte(nil), head[:n]...)), cr)
+		}
+		return transform.NewReader(r, charmap.Windows1252.NewDecoder()), cr, nil
 	}
 	return cr, cr, nil
 }
@@ -209,19 +219,27 @@ func deliveryMapping(m *headerMatch, header []string, conv *converter) (map[stri
 // readPrefix reads the beginning of the text in which the header row is searched: up to 50
 // lines, at most 1 MiB.
 func readPrefix(r io.Reader) ([]byte, error) {
-	buf := make([]byte, prefixMax)
-	n, err := io.ReadFull(r, buf)
-	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
-		return nil, err
-	}
-	buf = buf[:n]
+	buf := make([]byte, 0, 64<<10)
 	lines := 0
-	for i, c := range buf {
-		if c == '\n' {
-			lines++
-			if lines == headerScanRows+20 { // some slack for quoted line breaks in a title block
-				return buf[:i+1], nil
+	for len(buf) < prefixMax {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := r.Read(buf[len(buf):min(cap(buf), prefixMax)])
+		for i, c := range buf[len(buf) : len(buf)+n] {
+			if c == '\n' {
+				lines++
+				if lines == headerScanRows+20 { // slack for quoted line breaks in a title block
+					return buf[:len(buf)+i+1], nil
+				}
 			}
+		}
+		buf = buf[:len(buf)+n]
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, err
 		}
 	}
 	return buf, nil
@@ -337,7 +355,7 @@ func (r *csvReader) Next(ctx context.Context) (*Batch, error) {
 		in.fields = r.sc.strings()
 		in.nFields, in.line, in.tooLong, in.nul = r.sc.nFields, r.sc.start, r.sc.tooLong, r.sc.nul
 		if r.sc.rowTooLong && in.tooLong < 0 {
-			in.tooLong = len(in.fields) - 1
+			in.tooLong = max(0, len(in.fields)-1)
 		}
 		b.Read++
 		q, flagged := r.conv.convert(in)
@@ -441,7 +459,7 @@ func (s *csvScanner) appendField(p []byte) {
 		s.tooLong = s.nFields
 		room := s.maxField - s.curLen
 		if room > 0 && s.nFields < s.keep {
-			s.field = append(s.field, p[:room]...)
+			s.field = append(s.field, p[:runeStart(p, room)]...)
 		}
 		s.curLen += len(p)
 		return
@@ -455,6 +473,14 @@ func (s *csvScanner) appendField(p []byte) {
 		return
 	}
 	s.field = append(s.field, p...)
+}
+
+// runeStart backs n off to the start of a UTF-8 sequence, so a cut never splits a character.
+func runeStart[T string | []byte](p T, n int) int {
+	for k := 0; k < utf8.UTFMax && n > 0 && n < len(p) && !utf8.RuneStart(p[n]); k++ {
+		n--
+	}
+	return n
 }
 
 func (s *csvScanner) endField() {
@@ -536,7 +562,8 @@ func (s *csvScanner) next() (bool, error) {
 			s.pos++
 			switch c {
 			case 0:
-				s.nul = true
+				s.nul = true // kept: the row is quarantined, its raw text shows it
+				s.appendField(chunk[i : i+1])
 				continue
 			case '\n':
 				s.line++

@@ -1,17 +1,16 @@
 package sources_test
 
 import (
-	"archive/zip"
 	"bytes"
 	"flag"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/encoding/charmap"
+
+	"github.com/ciatteh/canvas/sources/sourcestest"
 )
 
 // update rewrites the fixtures in testdata/ (go test ./sources -run TestFixtures -update).
@@ -144,96 +143,32 @@ func csvFixtures(t testing.TB) map[string][]byte {
 	return fx
 }
 
-// xlsxFixtures writes the XLSX fixtures of testdata/.
+// writeXLSXFixtures writes the XLSX fixtures of testdata/: police_fr_title.xlsx (a title block,
+// French headers, serial and text dates, a formula with its cached value, a second sheet) and
+// police_truncated.xlsx (its first half).
 func writeXLSXFixtures(t testing.TB, dir string) {
 	t.Helper()
-	// police_fr_title.xlsx: a title block, French headers, serial and text dates, a formula
-	f := excelize.NewFile()
-	sh := "Extraction"
-	if err := f.SetSheetName("Sheet1", sh); err != nil {
-		t.Fatal(err)
-	}
-	cell := func(c string, v any) {
-		if err := f.SetCellValue(sh, c, v); err != nil {
-			t.Fatal(err)
-		}
-	}
-	cell("A1", "Police fédérale - extraction BNG")
-	cell("A2", "Générée le 01/06/2024")
-	hdr := toAny(policeHeaders["fr"])
-	if err := f.SetSheetRow(sh, "A4", &hdr); err != nil {
-		t.Fatal(err)
-	}
+	rows := [][]any{{"Police fédérale - extraction BNG"}, {"Générée le 01/06/2024"}, nil, toAny(policeHeaders["fr"])}
 	for i, r := range policeRows("fr") {
 		row := toAny(r)
-		row[2] = serialOf(wantPolice()[i]["registration_date"]) // registration_date as an Excel serial number
+		row[2] = sourcestest.Serial(wantPolice()[i]["registration_date"]) // an Excel serial date
 		if r[10] != "" {
 			row[10] = mustAtoi(r[10])
 		}
-		if err := f.SetSheetRow(sh, "A"+itoa(5+i), &row); err != nil {
-			t.Fatal(err)
-		}
+		rows = append(rows, row)
 	}
-	// birth year of the first row as a formula; its cached value is patched in below
-	if err := f.SetCellFormula(sh, "K5", "1980+10"); err != nil {
-		t.Fatal(err)
-	}
-	other, _ := f.NewSheet("Notes")
-	_ = other
-	if err := f.SetCellValue("Notes", "A1", "nothing here"); err != nil {
-		t.Fatal(err)
-	}
+	rows[4][10] = sourcestest.Formula{Expr: "1980+10", Cached: "1990"}
 	p := filepath.Join(dir, "police_fr_title.xlsx")
-	if err := f.SaveAs(p); err != nil {
+	err := sourcestest.WriteXLSX(p, sourcestest.Sheet{Name: "Extraction", Rows: rows},
+		sourcestest.Sheet{Name: "Notes", Rows: [][]any{{"nothing here"}}})
+	if err != nil {
 		t.Fatal(err)
 	}
-	patchCachedValue(t, p, "<f>1980+10</f>", "<f>1980+10</f><v>1990</v>")
-	// truncated: the first half of a valid workbook
 	b, err := os.ReadFile(p)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(filepath.Join(dir, "police_truncated.xlsx"), b[:len(b)/2], 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// patchCachedValue rewrites a worksheet so a formula carries a cached value, as Excel saves it
-// (excelize writes formulas without one).
-func patchCachedValue(t testing.TB, path, old, repl string) {
-	t.Helper()
-	zr, err := zip.OpenReader(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out bytes.Buffer
-	zw := zip.NewWriter(&out)
-	for _, f := range zr.File {
-		rc, err := f.Open()
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, err := io.ReadAll(rc)
-		rc.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if strings.HasPrefix(f.Name, "xl/worksheets/") {
-			b = bytes.ReplaceAll(b, []byte(old), []byte(repl))
-		}
-		w, err := zw.Create(f.Name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := w.Write(b); err != nil {
-			t.Fatal(err)
-		}
-	}
-	zr.Close()
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, out.Bytes(), 0o644); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -246,39 +181,12 @@ func toAny(s []string) []any {
 	return out
 }
 
-// serialOf converts YYYY-MM-DD to an Excel serial (1900 system).
-func serialOf(iso string) int {
-	y, m, d := mustAtoi(iso[0:4]), mustAtoi(iso[5:7]), mustAtoi(iso[8:10])
-	days := 0
-	for yy := 1900; yy < y; yy++ {
-		days += 365
-		if yy%4 == 0 && (yy%100 != 0 || yy%400 == 0) {
-			days++
-		}
-	}
-	mdays := []int{31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31}
-	if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
-		mdays[1] = 29
-	}
-	for mm := 1; mm < m; mm++ {
-		days += mdays[mm-1]
-	}
-	return days + d + 1 // +1: Excel's 1900-02-29
-}
-
 func mustAtoi(s string) int {
 	n := 0
 	for _, c := range s {
 		n = n*10 + int(c-'0')
 	}
 	return n
-}
-
-func itoa(n int) string {
-	if n < 10 {
-		return string(rune('0' + n))
-	}
-	return itoa(n/10) + string(rune('0'+n%10))
 }
 
 // TestFixtures checks that the committed CSV fixtures are what the generator writes; with

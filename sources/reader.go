@@ -114,6 +114,7 @@ type FileError struct {
 	Path, Expected, Found, Hint string
 }
 
+// Error is the refusal as one message: file, expected, found, what to do.
 func (e *FileError) Error() string {
 	s := fmt.Sprintf("%s: refused: expected %s; found %s", e.Path, e.Expected, e.Found)
 	if e.Hint != "" {

@@ -7,9 +7,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/ciatteh/canvas/schema"
 	"github.com/ciatteh/canvas/sources"
 	"github.com/ciatteh/canvas/sources/all"
 	"github.com/ciatteh/canvas/sources/sourcestest"
@@ -253,4 +255,52 @@ func TestCancel(t *testing.T) {
 	if _, err := sources.Open(ctx, filepath.Join("testdata", "police_en_semicolon_lf.csv"), all.Adapters(), sources.Options{}); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled Open: %v", err)
 	}
+}
+
+// FuzzReadCSV reads arbitrary bytes after a police header row: no panic, no leak, every data row
+// loaded or quarantined, and any refusal a *FileError.
+func FuzzReadCSV(f *testing.F) {
+	seeds := []string{
+		"F1;PV1;2023-01-05;;BRU;;42A1;VICTIM;P1;;;;;2024-01-01;\n",
+		"F1;\"PV;1\";05/01/2023;;bru;;42a1;victime;\"P\n1\";H;1990;BEL;SEX;2024-01-01;N\r\n\r\nF2;PV2\n",
+		"\"unterminated\n", "\x00\x01\x02", "a;b;c;d;e;f;g;h;i;j;k;l;m;n;o;p;q\n;;;;\n",
+		"F1;PV1;2023-02-30;2023-99-99;BRU;;42A1;VICTIM;P1;Q;-5;ZZZ;FOO;2024-01-01;MAYBE\n",
+	}
+	for _, s := range seeds {
+		f.Add([]byte(s))
+	}
+	header := strings.Join(policeHeaders["en"][:15], ";") + "\n"
+	codes := schema.MustCodes()
+	f.Fuzz(func(t *testing.T, data []byte) {
+		p := filepath.Join(t.TempDir(), "police_fuzz.csv")
+		if err := os.WriteFile(p, append([]byte(header), data...), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		res, err := sourcestest.ReadAll(p, all.Adapters(), sources.Options{MaxFieldBytes: 256, BatchSize: 3, Codes: codes})
+		var fe *sources.FileError
+		if err != nil && !errors.As(err, &fe) {
+			t.Fatal(err)
+		}
+		if err != nil {
+			return
+		}
+		if res.Read != len(res.Rows)+len(res.Quarantine) {
+			t.Fatalf("read %d, loaded %d, quarantined %d", res.Read, len(res.Rows), len(res.Quarantine))
+		}
+		// everything written to the store is valid text (DuckDB refuses invalid UTF-8)
+		for _, q := range res.Quarantine {
+			for _, s := range []string{q.Raw, q.Column, q.Value, q.Reason} {
+				if !utf8.ValidString(s) || strings.IndexByte(s, 0) >= 0 {
+					t.Fatalf("quarantine %+v holds invalid text", q)
+				}
+			}
+		}
+		for _, r := range res.Rows {
+			for k, v := range r {
+				if !utf8.ValidString(v) || strings.IndexByte(v, 0) >= 0 {
+					t.Fatalf("row %s = %q is invalid text", k, v)
+				}
+			}
+		}
+	})
 }

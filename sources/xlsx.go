@@ -209,7 +209,7 @@ func (r *xlsxReader) Next(ctx context.Context) (*Batch, error) {
 		for j, c := range cells {
 			if len(c) > r.opt.MaxFieldBytes {
 				in.tooLong = j
-				cells[j] = c[:r.opt.MaxFieldBytes]
+				cells[j] = c[:runeStart(c, r.opt.MaxFieldBytes)]
 				break
 			}
 		}

@@ -158,6 +158,13 @@ func (w *world) offences(ep *episode) []offLine {
 		}
 		offs = append(offs, offLine{code: formOffence(other), victims: 1})
 	}
+	if w.chance("mach.mixed_phenomena", 0.05) {
+		// Trafficking that began as smuggling: the judgment convicts of both.
+		offs = append(offs, offLine{code: "SMU-77BIS", victims: v})
+		if r.Float64() < 0.4 {
+			offs = append(offs, offLine{code: "SMU-77QUINQUIES", victims: v})
+		}
+	}
 	if w.chance("mach.aggravation", w.cfg.Rates.Aggravation) {
 		offs = append(offs, offLine{code: "THB-433SEPTIES", victims: v})
 		if r.Float64() < 0.4 {
@@ -238,6 +245,9 @@ func changed(offs []offLine, s sentence) ([]offLine, sentence) {
 			}
 			out = append(out, o)
 		}
+	}
+	if len(out) == 0 {
+		out = offs
 	}
 	if s.typ == "PRISON" {
 		s.months = max(6, s.months*2/3)

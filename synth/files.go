@@ -127,8 +127,17 @@ func (s *csvSink) row(rb *rowBuf) error {
 		if j > 0 {
 			s.line = append(s.line, s.p.delim)
 		}
-		s.cell = s.p.localise(s.cell[:0], &s.cols[i], rb.cell(i), s.a3)
-		s.field(s.cell)
+		// Localise straight into the line; quote the rare field that needs it afterwards.
+		start := len(s.line)
+		s.line = s.p.localise(s.line, &s.cols[i], rb.cell(i), s.a3)
+		for _, ch := range s.line[start:] {
+			if ch == s.p.delim || ch == '"' || ch == '\n' || ch == '\r' {
+				s.cell = append(s.cell[:0], s.line[start:]...)
+				s.line = s.line[:start]
+				s.field(s.cell)
+				break
+			}
+		}
 	}
 	if s.p.extra {
 		s.line = append(s.line, s.p.delim)
@@ -247,7 +256,9 @@ func (s *xlsxSink) row(rb *rowBuf) error {
 	return s.setRow(s.vals)
 }
 
-func (s *xlsxSink) raw([]string) error { return fmt.Errorf("synth: junk rows are written to CSV files only") }
+func (s *xlsxSink) raw([]string) error {
+	return fmt.Errorf("synth: junk rows are written to CSV files only")
+}
 
 func (s *xlsxSink) close() error {
 	if err := s.sw.Flush(); err != nil {

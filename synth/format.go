@@ -28,9 +28,9 @@ const (
 	dateDot          // 04.03.2019
 )
 
-var langNames = [...]string{"en", "fr", "nl"}
-var encNames = [...]string{"utf-8", "utf-8-bom", "windows-1252"}
-var dateNames = [...]string{"iso", "dd/mm/yyyy", "dd-mm-yyyy", "dd.mm.yyyy"}
+func langNames() [3]string { return [...]string{"en", "fr", "nl"} }
+func encNames() [3]string  { return [...]string{"utf-8", "utf-8-bom", "windows-1252"} }
+func dateNames() [4]string { return [...]string{"iso", "dd/mm/yyyy", "dd-mm-yyyy", "dd.mm.yyyy"} }
 
 // profile is how one delivery file is written.
 type profile struct {

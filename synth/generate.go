@@ -9,6 +9,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/ciatteh/canvas/schema"
 )
@@ -50,12 +53,14 @@ type Manifest struct {
 	Rows          map[string]int64        `json:"rows"`     // per source
 	BadRows       map[string]int64        `json:"bad_rows"` // per source.kind
 	Patterns      map[string]PatternCount `json:"patterns"`
-	World         map[string]int64        `json:"world"`           // sizes of the hidden world
+	World         map[string]int64        `json:"world"`          // sizes of the hidden world
 	Indicator     int64                   `json:"indicator_rows"` // rows of truth/indicator.csv
 }
 
 // badKinds are the kinds of junk rows the contract quarantines.
-var badKinds = [...]string{"required_empty", "bad_date", "unknown_code", "unknown_enum", "too_few_fields", "too_many_fields"}
+func badKinds() [6]string {
+	return [...]string{"required_empty", "bad_date", "unknown_code", "unknown_enum", "too_few_fields", "too_many_fields"}
+}
 
 // Generate writes one simulated world's extracts into outDir, and its truth into outDir/truth.
 // progress, if not nil, is called now and then with rows written and the expected total.
@@ -123,7 +128,7 @@ func Generate(ctx context.Context, outDir string, cfg Config, progress func(done
 		return Manifest{}, fmt.Errorf("synth: %w", err)
 	}
 	if progress != nil {
-		progress(g.done, g.done)
+		progress(g.done.Load(), g.done.Load())
 	}
 	return g.m, nil
 }
@@ -136,33 +141,65 @@ type gen struct {
 	progress func(done, total int64)
 	m        Manifest
 	a3       map[string]string
-	done     int64
+	done     atomic.Int64
 	total    int64
-	rb       rowBuf
 	truthP   *truthFile
 	truthC   *truthFile
 }
 
+// run is one source's deliveries. The three sources are written concurrently, each with its own
+// random streams and counters, merged in source order afterwards so that output and manifest do
+// not depend on scheduling.
+type run struct {
+	g        *gen
+	si       int
+	src      *schema.Source
+	rb       rowBuf
+	redo     *rand.Rand // which records a nightly delivery re-delivers
+	files    []FileInfo
+	rows     int64
+	bad      map[string]int64
+	patterns map[string]*PatternCount
+	junkSeq  int
+	done     int64 // rows not yet added to gen.done
+}
+
+func (r *run) pat(name string, hit bool) {
+	p := r.patterns[name]
+	if p == nil {
+		p = &PatternCount{}
+		r.patterns[name] = p
+	}
+	p.OutOf++
+	if hit {
+		p.Injected++
+	}
+}
+
 // delivery is the file (or file parts) of one source and night being written.
 type delivery struct {
-	g      *gen
-	src    *schema.Source
-	p      *profile
-	night  int
-	base   string // file name without part and extension
-	split  bool
-	part   int
-	sink   sink
-	info   *FileInfo
-	junk   *rand.Rand
-	gap    int64 // rows before the next junk row
-	junkFn func(cells []string)
+	g     *gen
+	run   *run
+	src   *schema.Source
+	p     *profile
+	night int
+	base  string // file name without part and extension
+	split bool
+	part  int
+	sink  sink
+	info  *FileInfo
+	junk  *rand.Rand
+	gap   int64 // rows before the next junk row
+	cols  []column
 }
 
 func (g *gen) profile(si, k int, src *schema.Source) *profile {
 	r := rand.New(rand.NewPCG(uint64(g.w.cfg.Seed), uint64(100+si*1000+k)))
 	p := &profile{source: src.Name, lang: (si + k) % 3, enc: (si*2 + k) % 3, dates: (si + 2*k) % 4}
 	p.xlsx = k > 0 && (si+k)%3 == 1
+	if p.xlsx {
+		p.lang = si % 3 // the XLSX files fall on one language otherwise
+	}
 	p.delim = ';'
 	if (si+k)%2 == 1 {
 		p.delim = ','
@@ -182,87 +219,128 @@ func (g *gen) profile(si, k int, src *schema.Source) *profile {
 	return p
 }
 
-var sourcePrefix = [...]string{"police", "prosecution", "mach"}
-
+// deliver writes the three sources' deliveries concurrently and reports progress.
 func (g *gen) deliver() error {
 	w := g.w
-	for si, src := range schema.Sources() {
-		for k := range w.nights {
-			p := g.profile(si, k, src)
-			d := &delivery{g: g, src: src, p: p, night: k,
-				base: fmt.Sprintf("%s_%s", sourcePrefix[si], strings.ReplaceAll(w.nights[k].iso(), "-", "")),
-				junk: rand.New(rand.NewPCG(uint64(w.cfg.Seed), uint64(7+si*1000+k)))}
-			est := int64(0)
-			switch si {
-			case 0:
-				est = int64(len(w.police))
-			case 1:
-				est = int64(len(w.pros))
-			default:
-				est = int64(len(w.mach))
-			}
-			if k == 0 {
-				bg := newBackground(w, 0)
-				est += int64(w.cfg.ToYear-w.cfg.FromYear+1) * int64(bg.perYear([...]int{bgPoliceRows, bgProsecutionRows, bgMachLines}[si]))
-			}
-			d.split = !p.xlsx && w.cfg.SplitLines > 0 && est > int64(w.cfg.SplitLines)
-			d.nextGap()
-			if err := d.open(); err != nil {
-				return err
-			}
-			var err error
-			switch si {
-			case 0:
-				err = deliverRecords(d, w.police, "police", renderPolice)
-				if err == nil && k == 0 {
-					bg := newBackground(w, 11)
-					bg.onBad = w.pat
-					for y := w.cfg.FromYear; y <= w.cfg.ToYear && err == nil; y++ {
-						err = bg.police(y, func(r *policeRow) error {
-							renderPolice(&g.rb, r, w.nights[0])
-							return d.write(&g.rb)
-						})
-					}
-				}
-			case 1:
-				err = deliverRecords(d, w.pros, "prosecution", renderProsecution)
-				if err == nil && k == 0 {
-					bg := newBackground(w, 12)
-					bg.onBad = w.pat
-					for y := w.cfg.FromYear; y <= w.cfg.ToYear && err == nil; y++ {
-						err = bg.prosecution(y, func(r *prosRow) error {
-							renderProsecution(&g.rb, r, w.nights[0])
-							return d.write(&g.rb)
-						})
-					}
-				}
-			default:
-				err = deliverRecords(d, w.mach, "mach", renderMach)
-				if err == nil && k == 0 {
-					bg := newBackground(w, 13)
-					bg.onBad = w.pat
-					for y := w.cfg.FromYear; y <= w.cfg.ToYear && err == nil; y++ {
-						err = bg.mach(y, func(l *machLine, pk, ck, outcome string) error {
-							renderMach(&g.rb, l, w.nights[0])
-							if err := g.truthP.line("mach", l.recordID, pk); err != nil {
-								return err
-							}
-							if err := g.truthC.line(l.recordID, ck, outcome, l.final.isoOrEmpty(), "Y"); err != nil {
-								return err
-							}
-							return d.write(&g.rb)
-						})
-					}
-				}
-			}
-			if cerr := d.close(); err == nil {
-				err = cerr
-			}
-			if err != nil {
-				return fmt.Errorf("synth: writing %s: %w", d.base, err)
+	srcs := schema.Sources()
+	runs := make([]*run, len(srcs))
+	errs := make([]error, len(srcs))
+	var wg sync.WaitGroup
+	for si, src := range srcs {
+		runs[si] = &run{g: g, si: si, src: src, bad: map[string]int64{}, patterns: map[string]*PatternCount{},
+			redo: rand.New(rand.NewPCG(uint64(w.cfg.Seed), uint64(50+si)))}
+		wg.Add(1)
+		go func(r *run) {
+			defer wg.Done()
+			errs[r.si] = r.deliver()
+		}(runs[si])
+	}
+	finished := make(chan struct{})
+	go func() { wg.Wait(); close(finished) }()
+	if g.progress != nil {
+		tick := time.NewTicker(250 * time.Millisecond) // only paces progress calls; no output depends on it
+		defer tick.Stop()
+	wait:
+		for {
+			select {
+			case <-finished:
+				break wait
+			case <-tick.C:
+				d := g.done.Load()
+				g.progress(d, max(g.total, d))
 			}
 		}
 	}
+	<-finished
+	for si, r := range runs {
+		if errs[si] != nil {
+			return errs[si]
+		}
+		g.m.Files = append(g.m.Files, r.files...)
+		g.m.Rows[r.src.Name] += r.rows
+		for k, n := range r.bad {
+			g.m.BadRows[k] += n
+		}
+		g.m.World[r.src.Name+"_junk_rows"] = int64(r.junkSeq)
+		for k, pc := range r.patterns {
+			p := w.patterns[k]
+			if p == nil {
+				p = &PatternCount{}
+				w.patterns[k] = p
+			}
+			p.Injected += pc.Injected
+			p.OutOf += pc.OutOf
+		}
+	}
+	return nil
+}
+
+// deliver writes one source's initial delivery and nightly deliveries.
+func (r *run) deliver() error {
+	g, w, si, src := r.g, r.g.w, r.si, r.src
+	for k := range w.nights {
+		p := g.profile(si, k, src)
+		d := &delivery{g: g, run: r, src: src, p: p, night: k,
+			base: fmt.Sprintf("%s_%s", src.Name, strings.ReplaceAll(w.nights[k].iso(), "-", "")),
+			junk: rand.New(rand.NewPCG(uint64(w.cfg.Seed), uint64(7+si*1000+k)))}
+		est := int64(0)
+		switch si {
+		case 0:
+			est = int64(len(w.police))
+		case 1:
+			est = int64(len(w.pros))
+		default:
+			est = int64(len(w.mach))
+		}
+		bg := newBackground(w, uint64(11+si))
+		if k == 0 {
+			est += int64(w.cfg.ToYear-w.cfg.FromYear+1) * int64(bg.perYear([...]int{bgPoliceRows, bgProsecutionRows, bgMachLines}[si]))
+		}
+		d.split = !p.xlsx && w.cfg.SplitLines > 0 && est > int64(w.cfg.SplitLines)
+		d.nextGap()
+		if err := d.open(); err != nil {
+			return err
+		}
+		var err error
+		ex := w.nights[0]
+		rb := &r.rb
+		switch si {
+		case 0:
+			err = deliverRecords(d, w.police, renderPolice)
+			for y := w.cfg.FromYear; k == 0 && y <= w.cfg.ToYear && err == nil; y++ {
+				err = bg.police(y, rb, ex, func() error { return d.write(rb) })
+			}
+		case 1:
+			err = deliverRecords(d, w.pros, renderProsecution)
+			for y := w.cfg.FromYear; k == 0 && y <= w.cfg.ToYear && err == nil; y++ {
+				err = bg.prosecution(y, rb, ex, func() error { return d.write(rb) })
+			}
+		default:
+			err = deliverRecords(d, w.mach, renderMach)
+			for y := w.cfg.FromYear; k == 0 && y <= w.cfg.ToYear && err == nil; y++ {
+				err = bg.mach(y, rb, ex, func(tl *bgLine) error {
+					if err := g.truthP.bytes("mach", tl.recordID, tl.person); err != nil {
+						return err
+					}
+					if err := g.truthC.bytes2(tl.recordID, tl.chain, tl.outcome, tl.final); err != nil {
+						return err
+					}
+					return d.write(rb)
+				})
+			}
+		}
+		if k == 0 {
+			bg.patterns(r, src.Name)
+		}
+		if cerr := d.close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return fmt.Errorf("synth: writing %s: %w", d.base, err)
+		}
+	}
+	g.done.Add(r.done)
+	r.done = 0
 	return nil
 }
 
@@ -275,8 +353,9 @@ func (d day) isoOrEmpty() string {
 
 // deliverRecords writes the versions of night d.night, and re-delivers unchanged a share of
 // the records standing before it.
-func deliverRecords[T any](d *delivery, recs []*rec[T], source string, render func(*rowBuf, *T, day)) error {
-	w := d.g.w
+func deliverRecords[T any](d *delivery, recs []*rec[T], render func(*rowBuf, *T, day)) error {
+	w, r := d.g.w, d.run
+	redelivered := d.src.Name + ".redelivered"
 	ex := w.nights[d.night]
 	for _, rc := range recs {
 		var row *T
@@ -287,7 +366,9 @@ func deliverRecords[T any](d *delivery, recs []*rec[T], source string, render fu
 		}
 		if row == nil && d.night > 0 {
 			if prev := rc.at(d.night - 1); prev != nil && !tombstone(prev) {
-				if w.chance(source+".redelivered", w.cfg.Rates.Redelivery) {
+				hit := r.redo.Float64() < w.cfg.Rates.Redelivery
+				r.pat(redelivered, hit)
+				if hit {
 					row = prev
 				}
 			}
@@ -295,8 +376,8 @@ func deliverRecords[T any](d *delivery, recs []*rec[T], source string, render fu
 		if row == nil {
 			continue
 		}
-		render(&d.g.rb, row, ex)
-		if err := d.write(&d.g.rb); err != nil {
+		render(&r.rb, row, ex)
+		if err := d.write(&r.rb); err != nil {
 			return err
 		}
 	}
@@ -336,16 +417,16 @@ func (d *delivery) open() error {
 	if err != nil {
 		return fmt.Errorf("synth: %s: %w", name, err)
 	}
-	fi := FileInfo{Name: name, Source: d.src.Name, Night: d.night, Format: ext[1:], Language: langNames[d.p.lang],
-		Dates: dateNames[d.p.dates], Title: d.p.title, Serial: d.p.serial}
+	fi := FileInfo{Name: name, Source: d.src.Name, Night: d.night, Format: ext[1:], Language: langNames()[d.p.lang],
+		Dates: dateNames()[d.p.dates], Title: d.p.title, Serial: d.p.serial}
 	if d.p.serial {
 		fi.Dates = "excel-serial"
 	}
 	if !d.p.xlsx {
-		fi.Encoding, fi.Delimiter = encNames[d.p.enc], string(d.p.delim)
+		fi.Encoding, fi.Delimiter = encNames()[d.p.enc], string(d.p.delim)
 	}
-	d.g.m.Files = append(d.g.m.Files, fi)
-	d.info = &d.g.m.Files[len(d.g.m.Files)-1]
+	d.run.files = append(d.run.files, fi)
+	d.info = &d.run.files[len(d.run.files)-1]
 	return nil
 }
 
@@ -359,7 +440,7 @@ func (d *delivery) close() error {
 }
 
 func (d *delivery) nextGap() {
-	p := d.g.w.cfg.Rates.BadRow * float64(len(badKinds))
+	p := d.g.w.cfg.Rates.BadRow * float64(len(badKinds()))
 	if p <= 0 || d.p.xlsx {
 		d.gap = math.MaxInt64
 		return
@@ -389,14 +470,13 @@ func (d *delivery) write(rb *rowBuf) error {
 		return err
 	}
 	d.info.Rows++
-	g.m.Rows[d.src.Name]++
-	g.done++
-	if g.done&0xffff == 0 {
+	d.run.rows++
+	d.run.done++
+	if d.run.done&0xffff == 0 {
+		g.done.Add(d.run.done)
+		d.run.done = 0
 		if err := g.ctx.Err(); err != nil {
 			return err
-		}
-		if g.progress != nil {
-			g.progress(g.done, max(g.total, g.done))
 		}
 	}
 	return nil
@@ -406,15 +486,18 @@ func (d *delivery) write(rb *rowBuf) error {
 // in one way, so that the pipeline must quarantine it.
 func (d *delivery) writeJunk(rb *rowBuf) error {
 	r := d.junk
-	cols := columnsOf(d.src)
+	if d.cols == nil {
+		d.cols = columnsOf(d.src)
+	}
+	cols := d.cols
 	cells := make([]string, rb.n())
 	var buf []byte
 	for i := range cells {
 		buf = d.p.localise(buf[:0], &cols[i], rb.cell(i), d.g.a3)
 		cells[i] = string(buf)
 	}
-	d.g.m.World["junk_seq"]++
-	key := fmt.Sprintf("Q%08d", d.g.m.World["junk_seq"])
+	d.run.junkSeq++
+	key := fmt.Sprintf("Q%08d", d.run.junkSeq)
 	cells[0] = key
 	idx := func(name string) int {
 		for i, c := range d.src.Columns {
@@ -424,7 +507,7 @@ func (d *delivery) writeJunk(rb *rowBuf) error {
 		}
 		return 0
 	}
-	kind := badKinds[r.IntN(len(badKinds))]
+	kind := badKinds()[r.IntN(len(badKinds()))]
 	switch kind {
 	case "required_empty":
 		req := d.src.Required()
@@ -475,7 +558,7 @@ func (d *delivery) writeJunk(rb *rowBuf) error {
 	}
 	d.info.Rows++
 	d.info.BadRows++
-	d.g.m.Rows[d.src.Name]++
-	d.g.m.BadRows[d.src.Name+"."+kind]++
+	d.run.rows++
+	d.run.bad[d.src.Name+"."+kind]++
 	return nil
 }

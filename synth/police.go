@@ -57,8 +57,8 @@ func (w *world) policeFact(ep *episode) {
 	}
 	zone := fmt.Sprintf("%d", 5200+r.IntN(250))
 	base := policeRow{
-		factID:   fmt.Sprintf("F%d%06d", y, w.next(fmt.Sprint("fact", y))),
-		reg:      ep.regDate, factDate: ep.factDate, district: ep.district, zone: zone, offence: off,
+		factID: fmt.Sprintf("F%d%06d", y, w.next(fmt.Sprint("fact", y))),
+		reg:    ep.regDate, factDate: ep.factDate, district: ep.district, zone: zone, offence: off,
 	}
 	base.pv = fmt.Sprintf("%s.%s.%06d/%d", ep.district, zone, w.next(fmt.Sprint("pv", y)), y)
 	if r.Float64() < 0.05 {

@@ -37,6 +37,32 @@ func (t *truthFile) line(vals ...string) error {
 	return t.bw.WriteByte('\n')
 }
 
+// bytes writes a line source,key,person without allocating.
+func (t *truthFile) bytes(source string, key, person []byte) error {
+	t.bw.WriteString(source)
+	t.bw.WriteByte(',')
+	t.bw.Write(key)
+	t.bw.WriteByte(',')
+	t.bw.Write(person)
+	return t.bw.WriteByte('\n')
+}
+
+// bytes2 writes a chains.csv line of a counted background line without allocating.
+func (t *truthFile) bytes2(record, chain []byte, outcome string, final day) error {
+	t.bw.Write(record)
+	t.bw.WriteByte(',')
+	t.bw.Write(chain)
+	t.bw.WriteByte(',')
+	t.bw.WriteString(outcome)
+	t.bw.WriteByte(',')
+	if final != 0 {
+		var b [10]byte
+		t.bw.Write(appendISO(b[:0], final))
+	}
+	_, err := t.bw.WriteString(",Y\n")
+	return err
+}
+
 func (t *truthFile) close() error {
 	if t == nil || t.f == nil {
 		return nil
@@ -122,36 +148,99 @@ func (ch *chain) last() *notice {
 	return out
 }
 
-// cellKey is one cell of the indicator cube.
-type cellKey struct {
-	year                                       int
-	phen, stage, measure, sex, age, cit, dist, expl string
+// dim is one dimension of the indicator cube: its values in sorted order, so that packed cell
+// keys sort as the values do.
+type dim struct {
+	vals []string
+	idx  map[string]uint64
 }
 
-type cube map[cellKey]int64
+func newDim(vals ...string) dim {
+	slices.Sort(vals)
+	d := dim{vals: vals, idx: map[string]uint64{}}
+	for i, v := range vals {
+		d.idx[v] = uint64(i)
+	}
+	return d
+}
+
+func (d *dim) of(v string) uint64 {
+	i, ok := d.idx[v]
+	if !ok {
+		panic(fmt.Sprintf("synth: breakdown value %q not in %v", v, d.vals)) // a defect of this package
+	}
+	return i
+}
+
+// Dimensions of a packed cell key, after the year: phenomenon, stage, measure, sex, age group,
+// citizenship, district, exploitation; five bits each.
+const (
+	dPhen = iota
+	dStage
+	dMeasure
+	dSex
+	dAge
+	dCit
+	dDist
+	dExpl
+	nDims
+)
+
+// cube counts units per cell of the indicator cube, keyed by packed cell keys.
+type cube struct {
+	m    map[uint64]int64
+	dims [nDims]dim
+}
+
+func newCube(w *world) *cube {
+	var dists, expls []string
+	for code := range w.codes.Districts {
+		dists = append(dists, code)
+	}
+	for code := range w.codes.Exploitation {
+		expls = append(expls, code)
+	}
+	return &cube{m: map[uint64]int64{}, dims: [nDims]dim{
+		dPhen:    newDim(thb, smu),
+		dStage:   newDim("POLICE", "PROSECUTION", "CONVICTION"),
+		dMeasure: newDim("OFFENCES_RECORDED", "SUSPECTS", "VICTIMS", "CASES_ENTERED", "CASES_DISMISSED", "PERSONS_PROSECUTED", "OFFENCE_CONVICTIONS", "CONVICTIONS", "PERSONS_CONVICTED", "PERSONS_CONVICTED_PRINCIPAL", "PERSONS_PRISON_UNSUSPENDED", "CONVICTIONS_PENDING"),
+		dSex:     newDim("M", "F", "_U", "_T"),
+		dAge:     newDim("Y_LT18", "Y_GE18", "_U", "_T"),
+		dCit:     newDim("NAT", "EU_OTH", "NEU", "_U", "_T"),
+		dDist:    newDim(append(dists, "FED", "_U", "_T")...),
+		dExpl:    newDim(append(expls, "_U", "_Z", "_T")...),
+	}}
+}
 
 // add counts a unit once in every combination of its breakdown values and the totals. An empty
 // person attribute means the dimension does not apply (facts, cases): the unit counts under _T only.
-func (c cube) add(year int, phen, stage, measure, sex, age, cit string, dists, expls []string) {
-	opts := func(v string) []string {
+func (c *cube) add(year int, phen, stage, measure, sex, age, cit string, dists, expls []string) {
+	base := uint64(year)<<40 | c.dims[dPhen].of(phen)<<35 | c.dims[dStage].of(stage)<<30 | c.dims[dMeasure].of(measure)<<25
+	opts := func(d int, v string) []uint64 {
+		t := c.dims[d].of("_T")
 		if v == "" {
-			return []string{"_T"}
+			return []uint64{t}
 		}
-		return []string{v, "_T"}
+		return []uint64{c.dims[d].of(v), t}
 	}
-	set := func(vs []string) []string {
-		out := slices.Clone(vs)
-		slices.Sort(out)
-		out = slices.Compact(out)
-		return append(out, "_T")
+	set := func(d int, vs []string) []uint64 {
+		out := []uint64{c.dims[d].of("_T")}
+		for _, v := range vs {
+			i := c.dims[d].of(v)
+			if !slices.Contains(out, i) {
+				out = append(out, i)
+			}
+		}
+		return out
 	}
-	ds, es := set(dists), set(expls)
-	for _, s := range opts(sex) {
-		for _, a := range opts(age) {
-			for _, ct := range opts(cit) {
+	ds, es := set(dDist, dists), set(dExpl, expls)
+	for _, s := range opts(dSex, sex) {
+		for _, a := range opts(dAge, age) {
+			for _, ct := range opts(dCit, cit) {
+				k := base | s<<20 | a<<15 | ct<<10
 				for _, d := range ds {
 					for _, e := range es {
-						c[cellKey{year, phen, stage, measure, s, a, ct, d, e}]++
+						c.m[k|d<<5|e]++
 					}
 				}
 			}
@@ -211,18 +300,18 @@ func exploitation(phen string, forms []string) []string {
 	return forms
 }
 
-var phenomena = [...]string{thb, smu}
+func phenomena() [2]string { return [...]string{thb, smu} }
 
 // indicator computes the true value of every measure from the hidden world, per docs/counting.md.
-func (w *world) indicator() cube {
-	c := cube{}
+func (w *world) indicator() *cube {
+	c := newCube(w)
 	w.policeTruth(c)
 	w.prosecutionTruth(c)
 	w.convictionTruth(c)
 	return c
 }
 
-func (w *world) policeTruth(c cube) {
+func (w *world) policeTruth(c *cube) {
 	var rows []*policeRow
 	byFact := map[string][]*policeRow{}
 	var facts []string
@@ -255,7 +344,7 @@ func (w *world) policeTruth(c cube) {
 				forms = append(forms, r.expl)
 			}
 		}
-		for _, p := range phenomena {
+		for _, p := range phenomena() {
 			if has[p] {
 				c.add(reg.year(), p, "POLICE", "OFFENCES_RECORDED", "", "", "", dists, exploitation(p, forms))
 			}
@@ -325,7 +414,7 @@ func (w *world) officeDistrict(office string) string {
 	return w.codes.Offices[office]
 }
 
-func (w *world) prosecutionTruth(c cube) {
+func (w *world) prosecutionTruth(c *cube) {
 	byCase := map[string][]*prosRow{}
 	var cases []string
 	var rows []*prosRow
@@ -357,7 +446,7 @@ func (w *world) prosecutionTruth(c cube) {
 				forms = append(forms, fm)
 			}
 		}
-		for _, p := range phenomena {
+		for _, p := range phenomena() {
 			if !has[p] {
 				continue
 			}
@@ -474,7 +563,7 @@ type conviction struct {
 	prison  bool
 }
 
-func (w *world) convictionTruth(c cube) {
+func (w *world) convictionTruth(c *cube) {
 	attrs := w.convictedAttrs()
 	type pk struct {
 		p    *person
@@ -519,7 +608,7 @@ func (w *world) convictionTruth(c cube) {
 		}
 		y := cv.refDate.year()
 		cit := w.citGroup(a.cit, cv.refDate.time())
-		for _, p := range phenomena {
+		for _, p := range phenomena() {
 			if !cv.phens[p] {
 				continue
 			}
@@ -560,7 +649,7 @@ func (w *world) convictionTruth(c cube) {
 			}
 		}
 		principal := w.phenOf(bestCode)
-		for _, p := range phenomena {
+		for _, p := range phenomena() {
 			var of []*conviction
 			for _, cv := range cvs {
 				if cv.phens[p] {
@@ -609,22 +698,23 @@ func nonEmpty(s string) []string {
 // writeIndicator writes truth/indicator.csv, sorted, non-zero cells only.
 func writeIndicator(path string, w *world) (int64, error) {
 	c := w.indicator()
-	keys := make([]cellKey, 0, len(c))
-	for k := range c {
+	keys := make([]uint64, 0, len(c.m))
+	for k := range c.m {
 		keys = append(keys, k)
 	}
-	slices.SortFunc(keys, func(a, b cellKey) int {
-		return cmp.Or(cmp.Compare(a.year, b.year), strings.Compare(a.phen, b.phen), strings.Compare(a.stage, b.stage),
-			strings.Compare(a.measure, b.measure), strings.Compare(a.sex, b.sex), strings.Compare(a.age, b.age),
-			strings.Compare(a.cit, b.cit), strings.Compare(a.dist, b.dist), strings.Compare(a.expl, b.expl))
-	})
+	slices.Sort(keys)
 	t, err := createTruth(path, "ref_year", "phenomenon", "stage", "measure", "sex", "age_group", "citizenship", "district", "exploitation", "value")
 	if err != nil {
 		return 0, err
 	}
+	vals := make([]string, 0, 10)
 	for _, k := range keys {
-		if err := t.line(strconv.Itoa(k.year), k.phen, k.stage, k.measure, k.sex, k.age, k.cit, k.dist, k.expl,
-			strconv.FormatInt(c[k], 10)); err != nil {
+		vals = append(vals[:0], strconv.Itoa(int(k>>40)))
+		for d := 0; d < nDims; d++ {
+			vals = append(vals, c.dims[d].vals[k>>(35-5*d)&31])
+		}
+		vals = append(vals, strconv.FormatInt(c.m[k], 10))
+		if err := t.line(vals...); err != nil {
 			t.close()
 			return 0, err
 		}

@@ -93,8 +93,8 @@ func (w weighted) pick(r *rand.Rand) string {
 // dists holds the world's distributions (Belgian police and court data, rounded).
 type dists struct {
 	smuSuspect, smuVictim, thbSuspect, thbVictim, background weighted
-	smuDistrict, thbDistrict, bgDistrict                      weighted
-	form                                                      weighted
+	smuDistrict, thbDistrict, bgDistrict                     weighted
+	form                                                     weighted
 }
 
 func newDists() dists {
@@ -364,6 +364,9 @@ func (w *world) episode(y int, phen string, warm bool) {
 	}
 	for i := 0; i < nS; i++ {
 		pool := w.pool[phen]
+		if r.Float64() < 0.15 { // some offenders turn up in both phenomena
+			pool = w.pool[otherPhen(phen)]
+		}
 		if len(pool) > 20 && w.chance("world.repeat_offender", w.cfg.Rates.Repeat) {
 			p := pool[r.IntN(len(pool))]
 			dup := false
@@ -447,6 +450,13 @@ func (w *world) mainOffence(ep *episode) string {
 	return formOffence(ep.form)
 }
 
+func otherPhen(phen string) string {
+	if phen == smu {
+		return thb
+	}
+	return smu
+}
+
 func (w *world) otherPhenOffence(phen string) string {
 	if phen == smu {
 		return formOffence(w.d.form.pick(w.r))
@@ -460,4 +470,3 @@ func (w *world) sexCode(p *person) string {
 	}
 	return "F"
 }
-

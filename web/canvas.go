@@ -346,9 +346,9 @@ func (m *Meta) NotesFor(stage, measure string) []Record {
 	return out
 }
 
-func readGeneric(ctx context.Context, e *query.Engine, q string) (Generic, error) {
+func readGeneric(ctx context.Context, e *query.Engine, q string, args ...any) (Generic, error) {
 	var g Generic
-	rows, err := e.QueryContext(ctx, q)
+	rows, err := e.QueryContext(ctx, q, args...)
 	if err != nil {
 		return g, err
 	}

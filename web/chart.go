@@ -5,6 +5,7 @@ import (
 	"html"
 	"html/template"
 	"math"
+	"strconv"
 	"strings"
 )
 
@@ -26,7 +27,7 @@ func attritionChart(t *Table, j int, l *Lang) template.HTML {
 	h := top + rowH*len(t.Rows) + 4
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg class="chart attrition" viewBox="0 0 %d %d" role="img" aria-label="%s" xmlns="http://www.w3.org/2000/svg">`,
-		w, h, esc(l.T("overview.attrition", t.Years[j])))
+		w, h, esc(l.T("overview.attrition", strconv.Itoa(t.Years[j]))))
 	for i, r := range t.Rows {
 		c := r.Cells[j]
 		y := top + i*rowH
@@ -79,8 +80,15 @@ func trendChart(t *Table, row int, l *Lang) template.HTML {
 		fmt.Fprintf(&b, `<text class="axis" x="%d" y="%.1f" text-anchor="end">%s</text>`, left-6, y+4, esc(l.Num(v)))
 	}
 	for j, y := range t.Years {
+		anchor := "middle"
+		switch {
+		case j == 0 && n > 1:
+			anchor = "start"
+		case j == n-1 && n > 1:
+			anchor = "end"
+		}
 		if j == 0 || j == n-1 || (n > 6 && j%5 == 0 && j < n-2) {
-			fmt.Fprintf(&b, `<text class="axis" x="%.1f" y="%d" text-anchor="middle">%d</text>`, px(j), h-8, y)
+			fmt.Fprintf(&b, `<text class="axis" x="%.1f" y="%d" text-anchor="%s">%d</text>`, px(j), h-8, anchor, y)
 		}
 	}
 	var seg []string

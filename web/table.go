@@ -141,8 +141,8 @@ func totalsOnly(keep string) string {
 }
 
 // fill reads (key, year, value, status) rows into the table's cells. A combination with no row is 0
-// in a covered year (status of its column's covered cells, P when any is provisional), and
-// missing where the measure has an M row for the year.
+// in a covered year, with the status of the year's other cells (P before B before A), and missing
+// where the measure has only an M row for the year.
 func fill(ctx context.Context, v *version, t *Table, q string, args ...any) (found map[string]bool, err error) {
 	idx := map[string]int{}
 	for i, r := range t.Rows {
@@ -175,9 +175,12 @@ func fill(ctx context.Context, v *version, t *Table, q string, args ...any) (fou
 		if !ok {
 			continue
 		}
-		if status == "M" {
+		switch {
+		case status == "M":
 			colMissing[j] = true
-		} else if colStatus[j] != "P" && colStatus[j] != "B" {
+		case status == "P" || colStatus[j] == "":
+			colStatus[j] = status
+		case status == "B" && colStatus[j] == "A":
 			colStatus[j] = status
 		}
 		i, ok := idx[key]
@@ -199,7 +202,7 @@ func fill(ctx context.Context, v *version, t *Table, q string, args ...any) (fou
 				continue
 			}
 			st := colStatus[j]
-			if st == "" || st == "B" {
+			if st == "" {
 				st = "A"
 			}
 			t.Rows[i].Cells[j] = Cell{Status: st, Missing: colMissing[j] && colStatus[j] == ""}

@@ -110,11 +110,14 @@ func subcommands() []func(*Globals) *cobra.Command {
 		newCheckCmd,
 		newRunsCmd,
 		newSynthCmd,
+		newDemoCmd,
 		newAnswerCmd,
 		newQueryCmd,
 		newMembersCmd,
+		newServeCmd,
 		newBuildCmd,
 		newReviewCmd,
+		newEvalCmd,
 		// add new commands here, one line each
 	}
 }

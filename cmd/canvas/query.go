@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -72,6 +73,9 @@ func runQuery(cmd *cobra.Command, g *Globals, o *QueryOptions, stmt string) erro
 		Limits:  query.Limits{MaxRows: o.MaxRows, Timeout: o.Timeout},
 		Options: query.Options{Alias: alias, MemoryLimit: g.MemoryLimit, Threads: g.Threads},
 	}, cmd.OutOrStdout())
+	if errors.Is(err, query.ErrNoDatabase) && !o.Restricted {
+		return fmt.Errorf("%w: no canvas has been published in store %s yet (check --store or CANVAS_STORE)", err, g.Store)
+	}
 	if err != nil {
 		return err
 	}

@@ -124,14 +124,25 @@ type prepared struct {
 	cit        string
 }
 
+// maxFieldLen caps the bytes of a name or place that are compared: no real name is longer, and
+// Jaro-Winkler costs the product of the two lengths, so a cell of garbage must not stall a run.
+const maxFieldLen = 160
+
+func clip(s string) string {
+	if len(s) > maxFieldLen {
+		return s[:maxFieldLen]
+	}
+	return s
+}
+
 func prepare(r Record) prepared {
 	p := prepared{
 		id:      r.ID,
 		nn:      r.NationalNumber,
-		surname: newName(r.Surname),
-		given:   newName(r.GivenNames),
-		place:   Normalize(r.BirthPlace),
-		cit:     Normalize(r.Citizenship),
+		surname: newName(clip(r.Surname)),
+		given:   newName(clip(r.GivenNames)),
+		place:   Normalize(clip(r.BirthPlace)),
+		cit:     Normalize(clip(r.Citizenship)),
 	}
 	p.year, p.month, p.day = parseDate(r.BirthDate)
 	switch Normalize(r.Sex) {

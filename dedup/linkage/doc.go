@@ -8,27 +8,33 @@
 //
 // The method, in the order Link applies it:
 //
-//  1. Normalisation: names and places are upper-cased, stripped of accents, punctuation,
+//  1. Preparation: names and places are upper-cased, stripped of accents, punctuation,
 //     hyphens and apostrophes, and spaces are collapsed ([Normalize]). Each name token also gets
 //     a phonetic key ([Phonetic]), a consonant skeleton tuned for the transliteration variants of
-//     Arabic, Turkish and North-African names written by French and Dutch clerks.
-//  2. Blocking: each record gets a handful of blocking keys (national number; each name token's
-//     phonetic key with the birth year, which also covers swapped surname and given names; the
-//     birth date with day and month in either order; the surname and first given name keys
-//     without the year). Only records sharing a key are compared. A block larger than
-//     Config.MaxBlockSize is not compared all-pairs but with a sliding window over its records
-//     sorted by name and birth date, so the work grows near linearly with the number of records.
+//     Arabic, Turkish and North-African names written by French and Dutch clerks. A missing
+//     birth date or sex is read from the national number, which encodes both.
+//  2. Blocking: each record gets a handful of blocking keys (see blockingKeys: national number;
+//     birth date with day and month in either order; each name token's phonetic key with the
+//     birth year, which also covers swapped surname and given names; day and month with each
+//     given name; surname and given name token pairs without the year; name tokens alone for
+//     records without a birth date). Only records sharing a key are compared. A block larger
+//     than Config.MaxBlockSize is not compared all pairs but with a sliding window of
+//     Config.BlockWindow records, sorted on what the block's records do not already share, so
+//     the pairs per record are bounded and the work grows near linearly with the records.
 //  3. Comparison: each candidate pair gets a level per field (Fellegi-Sunter): surname and given
 //     names (exact, Jaro-Winkler, phonetic, token subset, differ; in the better of the straight
 //     and swapped order, tokens in any order), birth date (exact, day and month swapped, same
-//     year and day or month, same day and month, differ), birth place, sex and citizenship. A
-//     value missing on either side is level "missing" and weighs nothing.
-//  4. Estimation: the m and u probabilities of every level and the share of matches among the
-//     candidate pairs are estimated by expectation-maximisation over the candidate pairs, with u
-//     seeded from random record pairs drawn with a fixed seed. Pairs whose label is known (same
-//     or different valid national number, an analyst's decision) keep that label during EM.
-//  5. Scoring: a pair's score is its log2 posterior odds of being the same person: the prior log
-//     odds plus the sum of the field weights log2(m/u).
+//     year and day or month, same day and month, differ), birth place (exact, Jaro-Winkler,
+//     differ), sex and citizenship. A value missing on either side is level "missing" and
+//     weighs nothing.
+//  4. Estimation: m (the probability of each level for a true match), the u of non-matches
+//     among candidates, and the share of matches among candidates are estimated by
+//     expectation-maximisation over the candidate pairs, from a start with u measured on random
+//     record pairs drawn with a fixed seed. Pairs whose label is known (same or different valid
+//     national number, an analyst's decision) keep that label during EM.
+//  5. Scoring: a pair's score is the log2 odds that it is one person: the prior odds of a random
+//     pair of records plus the field weights log2(m/u), u being the chance agreement of random
+//     records, and name weights adjusted for how common the name is ([Params]).
 //  6. Clustering: see [Link] for the order of unions and the guards that keep two different
 //     national numbers, or two records an analyst separated, out of one cluster, and that stop
 //     chains of near matches from gluing different people together.

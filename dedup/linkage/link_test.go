@@ -314,6 +314,24 @@ func TestLinkErrors(t *testing.T) {
 	}
 }
 
+func TestLinkProgress(t *testing.T) {
+	var stages []string
+	cfg := DefaultConfig()
+	cfg.Progress = func(stage string, count int) {
+		if count < 0 {
+			t.Errorf("stage %s counted %d", stage, count)
+		}
+		stages = append(stages, stage)
+	}
+	if _, err := Link(t.Context(), records(generate(50, 3)), nil, cfg); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"prepare", "block", "compare", "estimate", "cluster"}
+	if diff := cmp.Diff(want, stages); diff != "" {
+		t.Errorf("stages mismatch (-want +got):\n%s", diff)
+	}
+}
+
 func TestLinkSmallInputs(t *testing.T) {
 	for _, recs := range [][]Record{nil, {{ID: "A"}}, {{ID: "A"}, {ID: "B"}}} {
 		res, err := Link(t.Context(), recs, []Decision{{A: "A", B: "A", Match: true}}, DefaultConfig())

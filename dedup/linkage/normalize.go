@@ -100,11 +100,11 @@ func isASCII(s string) bool {
 	return true
 }
 
-// Phonetic returns the phonetic key of one normalised name token (see [Normalize]): a consonant
-// skeleton chosen over Soundex and double metaphone because the variants that matter here are
-// transliterations of the same sounds by French, Dutch and English clerks, which those codes
-// split (Yusuf/Youssef, Ahmed/Ahmet) or merge too coarsely (Soundex keeps four characters and
-// drops every vowel, so Mohamed and Mahmoud agree). The rules, in order:
+// Phonetic returns the phonetic key of one normalised name token (see [Normalize]), a consonant
+// skeleton of our own. Soundex keeps four characters, so compound names such as Abdelkader and
+// Abdelaziz share one code (A134); double metaphone follows English spelling and is large and
+// hard to audit. Here the rules are few, each answers a transliteration variant of the
+// extracts, and the tests pin each one. The rules, in order:
 //   - an initial vowel (A E I O U Y) becomes "A"; any later run of vowels becomes one ".", so
 //     the vowels themselves never matter (Mohamed/Muhammad, Abdel/Abdul, Yusuf/Youssef) but
 //     where they stand does (Mohamed "M.H.M.T" against Mahmoud "M.HM.T");

@@ -148,6 +148,7 @@ func TestNewName(t *testing.T) {
 		phon:    []string{"ABD.L", "K.D.R", "M.H.M.T"},
 		phonKey: "ABD.L K.D.R M.H.M.T",
 		phonCat: "ABD.LK.D.RM.H.M.T",
+		ascii:   true,
 	}
 	if diff := cmp.Diff(want, got, cmp.AllowUnexported(name{})); diff != "" {
 		t.Errorf("newName mismatch (-want +got):\n%s", diff)

@@ -26,6 +26,7 @@ func New() sources.Adapter {
 		victims: col("victims"), prison: col("prison_months"), fine: col("fine_eur")}
 }
 
+// Source is the conviction contract (schema.Mach()).
 func (a *adapter) Source() *schema.Source { return a.src }
 
 // CheckRow flags what the contract forbids but a count can survive (README.md, "Source checks").

@@ -13,6 +13,7 @@ type adapter struct{ src *schema.Source }
 // New returns the police adapter.
 func New() sources.Adapter { return adapter{src: schema.Police()} }
 
+// Source is the police contract (schema.Police()).
 func (a adapter) Source() *schema.Source { return a.src }
 
 // CheckRow flags what the contract forbids but a count can survive (README.md, "Source checks").

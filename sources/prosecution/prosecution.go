@@ -14,6 +14,7 @@ type adapter struct{ src *schema.Source }
 // New returns the prosecution adapter.
 func New() sources.Adapter { return adapter{src: schema.Prosecution()} }
 
+// Source is the prosecution contract (schema.Prosecution()).
 func (a adapter) Source() *schema.Source { return a.src }
 
 // CheckRow flags what the contract forbids but a count can survive (README.md, "Source checks").

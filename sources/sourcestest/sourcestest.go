@@ -3,10 +3,15 @@
 package sourcestest
 
 import (
+	"archive/zip"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"sort"
+	"strings"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -14,6 +19,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/ciatteh/canvas/schema"
 	"github.com/ciatteh/canvas/sources"
+	"github.com/xuri/excelize/v2"
 )
 
 // Row is one loaded row: canonical column -> value as text; null values are left out.
@@ -125,4 +131,174 @@ func Without(rows []Row, columns ...string) []Row {
 		}
 	}
 	return out
+}
+
+// Formula is a spreadsheet cell holding a formula and the value Excel cached for it.
+type Formula struct {
+	Expr   string
+	Cached string
+}
+
+// Sheet is one worksheet to write: rows from A1 down, nil rows left empty.
+type Sheet struct {
+	Name string
+	Rows [][]any
+}
+
+// WriteXLSX writes a workbook for fixtures. Cells take strings, numbers (a date given as an int
+// is an Excel serial) and Formula values; formulas are stored with their cached value, as Excel
+// saves them (excelize writes none).
+func WriteXLSX(path string, sheets ...Sheet) error {
+	f := excelize.NewFile()
+	defer f.Close()
+	var patches [][2]string
+	for i, sh := range sheets {
+		if i == 0 {
+			if err := f.SetSheetName("Sheet1", sh.Name); err != nil {
+				return err
+			}
+		} else if _, err := f.NewSheet(sh.Name); err != nil {
+			return err
+		}
+		for r, row := range sh.Rows {
+			for c, v := range row {
+				cell, err := excelize.CoordinatesToCellName(c+1, r+1)
+				if err != nil {
+					return err
+				}
+				switch v := v.(type) {
+				case nil:
+				case Formula:
+					if err := f.SetCellFormula(sh.Name, cell, v.Expr); err != nil {
+						return err
+					}
+					patches = append(patches, [2]string{"<f>" + v.Expr + "</f>", "<f>" + v.Expr + "</f><v>" + v.Cached + "</v>"})
+				default:
+					if err := f.SetCellValue(sh.Name, cell, v); err != nil {
+						return err
+					}
+				}
+			}
+		}
+	}
+	if err := f.SaveAs(path); err != nil {
+		return err
+	}
+	return patchWorksheets(path, patches)
+}
+
+// patchWorksheets rewrites the worksheets of a workbook with string replacements.
+func patchWorksheets(path string, patches [][2]string) error {
+	if len(patches) == 0 {
+		return nil
+	}
+	zr, err := zip.OpenReader(path)
+	if err != nil {
+		return err
+	}
+	defer zr.Close()
+	var out bytes.Buffer
+	zw := zip.NewWriter(&out)
+	for _, zf := range zr.File {
+		rc, err := zf.Open()
+		if err != nil {
+			return err
+		}
+		b, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			return err
+		}
+		if strings.HasPrefix(zf.Name, "xl/worksheets/") {
+			for _, p := range patches {
+				b = bytes.ReplaceAll(b, []byte(p[0]), []byte(p[1]))
+			}
+		}
+		w, err := zw.Create(zf.Name)
+		if err != nil {
+			return err
+		}
+		if _, err := w.Write(b); err != nil {
+			return err
+		}
+	}
+	if err := zw.Close(); err != nil {
+		return err
+	}
+	return os.WriteFile(path, out.Bytes(), 0o644)
+}
+
+// Serial is the Excel serial number (1900 date system) of a YYYY-MM-DD date.
+func Serial(iso string) int {
+	t, err := time.Parse("2006-01-02", iso)
+	if err != nil {
+		return 0
+	}
+	return int(t.Sub(time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC)).Hours() / 24)
+}
+
+// Markers of the generated contract table in an adapter's README.md.
+const (
+	ContractBegin = "<!-- contract:begin (generated from package schema: go test -update) -->"
+	ContractEnd   = "<!-- contract:end -->"
+)
+
+// ContractMarkdown renders a source's contract as the adapters' README tables: columns, the
+// header names accepted, kinds, required flags and, for enumerations, every accepted spelling.
+func ContractMarkdown(src *schema.Source) string {
+	var b strings.Builder
+	b.WriteString("| column | header names also accepted | type | required | accepted values (spellings -> stored value) |\n")
+	b.WriteString("|---|---|---|---|---|\n")
+	for _, c := range src.Columns {
+		req := "no"
+		if c.Required {
+			req = "**yes**"
+		}
+		kind := c.Kind.String()
+		if c.Kind == schema.Code {
+			kind = "code (" + c.CodeList + ")"
+		}
+		vals := ""
+		if c.Kind == schema.Enum {
+			by := map[string][]string{}
+			var canon []string
+			for spelling, v := range c.Values {
+				if _, ok := by[v]; !ok {
+					canon = append(canon, v)
+				}
+				by[v] = append(by[v], spelling)
+			}
+			sort.Strings(canon)
+			var parts []string
+			for _, v := range canon {
+				sort.Strings(by[v])
+				parts = append(parts, strings.Join(by[v], ", ")+" -> `"+v+"`")
+			}
+			vals = strings.Join(parts, "; ")
+		}
+		fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s |\n", c.Name, strings.Join(c.Aliases, ", "), kind, req, vals)
+	}
+	return b.String()
+}
+
+// CheckREADME compares the contract table of an adapter's README.md with ContractMarkdown; with
+// update it rewrites the table.
+func CheckREADME(path string, src *schema.Source, update bool) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	s := string(b)
+	i, j := strings.Index(s, ContractBegin), strings.Index(s, ContractEnd)
+	if i < 0 || j < i {
+		return fmt.Errorf("%s: no contract markers %q ... %q", path, ContractBegin, ContractEnd)
+	}
+	want := ContractBegin + "\n" + ContractMarkdown(src) + ContractEnd
+	if s[i:j+len(ContractEnd)] == want {
+		return nil
+	}
+	if !update {
+		return fmt.Errorf("%s: the contract table is out of date with package schema (run go test -update)", path)
+	}
+	return os.WriteFile(path, []byte(s[:i]+want+s[j+len(ContractEnd):]), 0o644)
 }

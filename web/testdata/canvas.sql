@@ -59,7 +59,7 @@ SELECT ref_year, phenomenon, stage, measure, counting_rule, ord, dim, code, part
 UNION ALL -- unknown: the rest of a single-valued breakdown
 SELECT ref_year, phenomenon, stage, measure, counting_rule, ord, dim, '_U', greatest(value - sum(part), 0)
 FROM part WHERE dim IN ('sex', 'age_group', 'citizenship')
-GROUP BY ALL
+GROUP BY ref_year, phenomenon, stage, measure, counting_rule, ord, dim, value
 UNION ALL
 SELECT ref_year, phenomenon, stage, measure, counting_rule, ord, 'exploitation', '_Z', value
 FROM total WHERE phenomenon = 'SMUGGLING';

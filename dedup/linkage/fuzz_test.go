@@ -1,0 +1,37 @@
+package linkage
+
+import (
+	"strings"
+	"testing"
+	"unicode"
+)
+
+// FuzzNormalize feeds arbitrary names, as a delivery may hold them, through normalisation, the
+// phonetic key and Jaro-Winkler.
+func FuzzNormalize(f *testing.F) {
+	for _, s := range []string{"", "d'Hondt-Lévêque", "Öztürk", "Straße", "bad\xffbyte", "Иван", "  --  ", "Mohammed  Ali", "ǅemal", "ŉ"} {
+		f.Add(s, "Mohamed")
+	}
+	f.Fuzz(func(t *testing.T, s, other string) {
+		n := Normalize(s)
+		if strings.HasPrefix(n, " ") || strings.HasSuffix(n, " ") || strings.Contains(n, "  ") {
+			t.Errorf("Normalize(%q) = %q: stray spaces", s, n)
+		}
+		for _, r := range n {
+			if r != ' ' && !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+				t.Errorf("Normalize(%q) = %q holds %q", s, n, r)
+			}
+		}
+		for _, tok := range strings.Fields(n) {
+			_ = Phonetic(tok)
+		}
+		o := Normalize(other)
+		jw := JaroWinkler(clip(n), clip(o))
+		if jw < 0 || jw > 1 {
+			t.Errorf("JaroWinkler(%q, %q) = %v, outside [0, 1]", n, o, jw)
+		}
+		pa, pb := prepare(Record{ID: "a", Surname: s, GivenNames: other, BirthDate: s, NationalNumber: s}), prepare(Record{ID: "b", Surname: other, GivenNames: s})
+		_ = comparer{jwMin: 0.92}.compare(&pa, &pb)
+		_ = blockingKeys(&pa, nil)
+	})
+}
