@@ -263,6 +263,9 @@ func (w *world) canMerge(a, b string) bool {
 }
 
 func (w *world) merge(a, b string) {
+	if a == b {
+		return
+	}
 	if a > b {
 		a, b = b, a
 	}
@@ -422,6 +425,10 @@ func (w *world) linkAppeals(allowMerge bool) int {
 		}
 		o := &w.notices[best]
 		if o.cluster != nt.cluster {
+			if w.find(o.cluster) == w.find(nt.cluster) { // merged earlier in this round
+				merges++
+				continue
+			}
 			if !allowMerge {
 				nt.linkRule = "ORPHAN"
 				continue

@@ -8,7 +8,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
-	"sort"
 	"strings"
 	"syscall"
 	"testing"
@@ -220,16 +219,6 @@ func checkRunLog(t *testing.T, runs []runRow, killed bool, rerun result) {
 	}
 }
 
-// sortedKeys returns a map's keys in order (for stable messages).
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
-
 // startCanvas starts a canvas process without waiting for it.
 func startCanvas(t testing.TB, out *strings.Builder, args ...string) *exec.Cmd {
 	t.Helper()
@@ -278,13 +267,13 @@ func indicatorRows(t testing.TB, canvas string) (int64, error) {
 // while a reader polls canvas.duckdb: whenever the file exists it must open read-only and hold
 // a complete indicator table, yesterday's or today's (its row count is one of the two), never a
 // half-built one. After a re-run, the published canvas must be today's, and no temporary build
-// file may be left in the store folder. CANVAS_PUBLISH_POINTS sets the kill points (default 12).
+// file may be left in the store folder. CANVAS_PUBLISH_POINTS sets the kill points (default 8).
 // Skipped until `canvas build` exists.
 func TestCrashDuringLoadAndPublish(t *testing.T) {
 	if !hasBuild(t) {
 		t.Skip("`canvas build` does not exist yet: publish-under-kill test skipped")
 	}
-	points := envInt("CANVAS_PUBLISH_POINTS", 12)
+	points := envInt("CANVAS_PUBLISH_POINTS", 8)
 	inbox := filepath.Join(t.TempDir(), "inbox")
 	writeDeliverySet(t, inbox, 3000)
 	extra := extraDelivery(t, 500)

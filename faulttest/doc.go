@@ -17,6 +17,7 @@
 // Environment:
 //
 //	CANVAS_CRASH_POINTS=N   kill points of the crash test (default 50)
+//	CANVAS_PUBLISH_POINTS=N kill points of the load-build-publish crash test (default 8)
 //	CANVAS_CRASH_ROWS=N     rows of the crash test's delivery set (default 5000)
 //	CANVAS_HOSTILE_BIG=1    full-size hostile files (2 GB CSV line, 5 GB zip bomb) instead of CI sizes
 //	CANVAS_UPDATE_HOSTILE=1 rewrite the committed corpus in ../testdata/hostile from its generator

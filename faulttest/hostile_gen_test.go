@@ -141,7 +141,7 @@ func corpus() []corpusFile {
 				sheetRows(w, 1, [][]string{policeHeader(), validPoliceRow(1)}, nil)
 				io.WriteString(w, `<row r="3" spans="`)
 				chunk := strings.Repeat("1", 1<<20)
-				for i := 0; i < 96; i++ { // a 96 MiB attribute
+				for i := 0; i < 48; i++ { // a 48 MiB attribute
 					io.WriteString(w, chunk)
 				}
 				io.WriteString(w, `"><c r="A3" t="inlineStr"><is><t>F2</t></is></c></row>`)

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -97,7 +98,7 @@ func hostileCases() []hostileCase {
 		{Name: "formulas_xlsx", Path: corpusPath("police_formulas.xlsx"), Want: quarantine, Rows: 4, Message: `(?i)missing|required|empty`},
 		{Name: "xml_deep_nesting_in_sheet", Path: corpusPath("police_deep_nesting.xlsx"), Want: anyClean},
 		{Name: "xml_deep_nesting_in_workbook", Path: corpusPath("police_deep_nesting_workbook.xlsx"), Want: anyClean},
-		{Name: "xml_96MiB_attribute", Path: corpusPath("police_long_attribute.xlsx"), Want: anyClean},
+		{Name: "xml_48MiB_attribute", Path: corpusPath("police_long_attribute.xlsx"), Want: anyClean},
 		{Name: "xml_billion_laughs_and_xxe", Path: corpusPath("police_billion_laughs.xlsx"), Want: anyClean, After: noPasswdInStore},
 		{Name: "zip_slip_entry_names", Path: corpusPath("police_zip_slip.xlsx"), Want: loaded, Rows: 1},
 		{Name: "shared_string_index_out_of_range", Path: corpusPath("police_sst_bad_index.xlsx"), Want: anyClean, Rows: 5},
@@ -156,6 +157,7 @@ func hostileCases() []hostileCase {
 func TestHostileFiles(t *testing.T) {
 	for _, c := range hostileCases() {
 		t.Run(c.Name, func(t *testing.T) {
+			t.Parallel() // independent cases: two at a time on a 2-core machine
 			for _, p := range []string{"/tmp/faulttest_zipslip_relative", "/tmp/faulttest_zipslip_absolute"} {
 				os.Remove(p)
 			}
@@ -177,7 +179,7 @@ func TestHostileFiles(t *testing.T) {
 			want := map[outcome][]int{refused: {exitFailed}, quarantine: {exitQuarantine}, loaded: {exitOK},
 				anyClean: {exitOK, exitFailed, exitQuarantine}}[c.Want]
 			for _, r := range []result{chk, ld} {
-				if !containsInt(want, r.Code) {
+				if !slices.Contains(want, r.Code) {
 					t.Errorf("canvas %s: exit %d, want %s (%v):\n%s", r.Args[0], r.Code, c.Want, want, r)
 				}
 				if c.Message != "" && r.Code != exitOK && !regexp.MustCompile(c.Message).MatchString(r.Stdout+r.Stderr) {
@@ -218,15 +220,6 @@ func TestHostileFiles(t *testing.T) {
 			}
 		})
 	}
-}
-
-func containsInt(xs []int, x int) bool {
-	for _, v := range xs {
-		if v == x {
-			return true
-		}
-	}
-	return false
 }
 
 // checkBounds checks a child's memory, time and clean end.

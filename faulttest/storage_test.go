@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -56,7 +57,7 @@ func fileHashes(t *testing.T, dir string, except ...string) map[string]string {
 		t.Fatal(err)
 	}
 	for _, e := range entries {
-		if !e.Type().IsRegular() || contains(except, e.Name()) {
+		if !e.Type().IsRegular() || slices.Contains(except, e.Name()) {
 			continue
 		}
 		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
@@ -67,15 +68,6 @@ func fileHashes(t *testing.T, dir string, except ...string) map[string]string {
 		out[e.Name()] = hex.EncodeToString(s[:])
 	}
 	return out
-}
-
-func contains(xs []string, x string) bool {
-	for _, v := range xs {
-		if v == x {
-			return true
-		}
-	}
-	return false
 }
 
 // sh runs a system command (mount, chattr) and fails the test when it fails.

@@ -19,7 +19,9 @@ import (
 )
 
 // testDB writes a small DuckDB file and returns its path.
-func testDB(t *testing.T) string {
+func testDB(t *testing.T) string { return testDBFile(t) }
+
+func testDBFile(t testing.TB) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "canvas.duckdb")
 	db, err := sql.Open("duckdb", path)

@@ -27,7 +27,11 @@ type parquetWriter struct {
 	n    int
 }
 
-func newParquetWriter(out io.Writer) *parquetWriter { return &parquetWriter{out: out} }
+// newParquetWriter hides out's Close method: the Parquet writer would close the file or stdout it
+// is given, and the caller owns it.
+func newParquetWriter(out io.Writer) *parquetWriter {
+	return &parquetWriter{out: struct{ io.Writer }{out}}
+}
 
 func arrowType(typ string) arrow.DataType {
 	switch typ {

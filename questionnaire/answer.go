@@ -215,3 +215,60 @@ func compute(ctx context.Context, db *sql.DB, spec *Spec, years []int, sup *bool
 	suppress(a.all, a.policy)
 	return a, nil
 }
+
+// AnswerBuiltIns answers every built-in questionnaire into the folder dir, as the demo and a
+// yearly routine want them: NAME-YEAR.xlsx for each (YEARS for a range), with NAME-YEAR.sdmx.csv
+// for the Eurostat ones and NAME-YEAR.csv for GLOTIP's long layout. opts gives the years, the
+// store, the codes and the suppression override; its Name, Out and file fields are ignored.
+func AnswerBuiltIns(ctx context.Context, canvasDB *sql.DB, dir string, opts Options) ([]Result, error) {
+	years, err := opts.years()
+	if err != nil {
+		return nil, err
+	}
+	codes, err := schema.LoadCodes(opts.CodesDir)
+	if err != nil {
+		return nil, err
+	}
+	var out []Result
+	for _, name := range BuiltIn() {
+		spec, err := LoadSpec(name, "", NewValidator(codes))
+		if err != nil {
+			return out, err
+		}
+		o := opts
+		base := filepath.Join(dir, name+"-"+yearsText(years))
+		o.Name, o.SpecFile, o.Template, o.Map = name, "", "", ""
+		o.Out, o.SDMXOut, o.CSVOut = base+".xlsx", "", ""
+		if spec.SDMX != nil {
+			o.SDMXOut = base + ".sdmx.csv"
+		}
+		if err := ctx.Err(); err != nil {
+			return out, err
+		}
+		r, err := Answer(ctx, canvasDB, o)
+		if err != nil {
+			return out, err
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// CanvasYears returns the first and last reference years of the canvas that hold figures
+// (obs_status other than M), and the latest year with figures and no provisional (P) row: the
+// year an analyst usually answers.
+func CanvasYears(ctx context.Context, canvasDB *sql.DB) (from, to, lastFinal int, err error) {
+	var f, t, l sql.NullInt64
+	err = canvasDB.QueryRowContext(ctx, `WITH y AS (
+			SELECT ref_year, bool_and(obs_status IS DISTINCT FROM 'P') AS final, bool_or(obs_status IS DISTINCT FROM 'M') AS has_figures
+			FROM indicator GROUP BY ref_year)
+		SELECT min(ref_year) FILTER (WHERE has_figures), max(ref_year) FILTER (WHERE has_figures),
+		       max(ref_year) FILTER (WHERE final AND has_figures) FROM y`).Scan(&f, &t, &l)
+	if err != nil {
+		return 0, 0, 0, fmt.Errorf("reading the canvas's years: %w", err)
+	}
+	if !f.Valid {
+		return 0, 0, 0, errors.New("the canvas holds no figures")
+	}
+	return int(f.Int64), int(t.Int64), int(l.Int64), nil
+}

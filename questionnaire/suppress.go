@@ -51,7 +51,10 @@ func suppress(cells []*Cell, p Suppression) {
 			}
 		}
 	}
-	type group struct{ total string; members []string }
+	type group struct {
+		total   string
+		members []string
+	}
 	var groups []group
 	for _, k := range keys {
 		c := first(k)

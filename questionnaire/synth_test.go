@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -105,5 +106,71 @@ func TestSynthTruth(t *testing.T) {
 		if nonzero == 0 {
 			t.Errorf("%s: every cell is 0", name)
 		}
+	}
+}
+
+// TestPipelineCanvas answers every built-in questionnaire from a canvas the real pipeline built
+// (canvas synth, then canvas load): set CANVAS_IT_STORE to its store folder and, to compare with
+// the truth, CANVAS_IT_TRUTH to the synthetic world's truth folder. Skipped otherwise. The
+// canvas is built from the extracts after dedup, so small differences from the truth are the
+// dedup's, and are logged with the number of cells the canvas cannot give.
+func TestPipelineCanvas(t *testing.T) {
+	store := os.Getenv("CANVAS_IT_STORE")
+	if store == "" {
+		t.Skip("set CANVAS_IT_STORE (and CANVAS_IT_TRUTH) to check answers from a real canvas")
+	}
+	ctx := context.Background()
+	db, err := sql.Open("duckdb", filepath.Join(store, "canvas.duckdb")+"?access_mode=READ_ONLY")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	_, to, _, err := CanvasYears(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	truthVals := map[string]int64{}
+	if dir := os.Getenv("CANVAS_IT_TRUTH"); dir != "" {
+		for _, r := range readCSV(t, filepath.Join(dir, "indicator.csv"))[1:] {
+			v, _ := strconv.ParseInt(r[9], 10, 64)
+			truthVals[strings.Join(r[:9], "|")] = v
+		}
+	}
+	off := false
+	years := []int{to - 2, to - 1, to}
+	for _, name := range BuiltIn() {
+		spec, err := LoadSpec(name, "", validator(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, err := compute(ctx, db, spec, years, &off)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Answer(ctx, db, Options{Name: name, FromYear: years[0], ToYear: to, Out: filepath.Join(t.TempDir(), name+".xlsx")}); err != nil {
+			t.Fatal(err)
+		}
+		var cells, same, missing int
+		var diff int64
+		for _, c := range a.all {
+			if c.Missing != "" {
+				missing++
+				continue
+			}
+			if len(truthVals) == 0 {
+				continue
+			}
+			var want int64
+			for _, dims := range combos(c.Select) {
+				want += truthVals[strconv.Itoa(c.Year)+"|"+strings.Join(dims, "|")]
+			}
+			cells++
+			if want == c.Value {
+				same++
+			}
+			diff += max(want-c.Value, c.Value-want)
+		}
+		t.Logf("%s %v: %d cells not available; %d of %d cells equal to the truth, total absolute difference %d",
+			name, years, missing, same, cells, diff)
 	}
 }

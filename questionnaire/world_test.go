@@ -27,10 +27,10 @@ const worldDir = "testdata/world"
 
 // unit is one counted unit of the truth.
 type unit struct {
-	year                           int
-	phenomenon, stage, measure     string
-	sex, age, citizenship          string
-	districts, forms               []string
+	year                       int
+	phenomenon, stage, measure string
+	sex, age, citizenship      string
+	districts, forms           []string
 }
 
 // worldCoverage: the conviction source starts in 2022, so 2021 is missing for convictions.

@@ -21,10 +21,10 @@ func safeText(s string) string {
 
 // styles are the cell formats of an answer workbook.
 type styles struct {
-	f                                   *excelize.File
+	f                                    *excelize.File
 	title, subtitle, header, label, note int
-	missing, suppressed                 int
-	nums                                map[string]int // by flags
+	missing, suppressed                  int
+	nums                                 map[string]int // by flags
 }
 
 func newStyles(f *excelize.File) (*styles, error) {

@@ -224,16 +224,17 @@ type converter struct {
 	date1904   bool
 	maxField   int
 
-	nHeader    int   // fields in the header row
-	colOf      []int // per source column: delivered field index or -1
-	extraIdx   []int
-	extraNames []string
-	memos      []memo
-	offences   map[string][]offenceRule
-	offenceCol int
-	offDateCol []int // date columns tried, in order, for the offence code's validity
-	birthYear  int   // column index of birth_year or -1
-	birthDate  int   // column index of birth_date or -1
+	nHeader     int   // fields in the header row
+	colOf       []int // per source column: delivered field index or -1
+	extraIdx    []int
+	extraNames  []string
+	memos       []memo
+	enumProblem []string // per Enum column: the problem text of an unknown value
+	offences    map[string][]offenceRule
+	offenceCol  int
+	offDateCol  []int // date columns tried, in order, for the offence code's validity
+	birthYear   int   // column index of birth_year or -1
+	birthDate   int   // column index of birth_date or -1
 
 	row      CheckedRow
 	bld      *array.RecordBuilder
@@ -267,8 +268,12 @@ func newConverter(src *schema.Source, ad Adapter, codes *schema.Codes, opt *Opti
 		}
 	}
 	c.row = CheckedRow{Source: src, Now: opt.Now, Values: make([]Value, len(src.Columns)), index: map[string]int{}}
+	c.enumProblem = make([]string, len(src.Columns))
 	for i, col := range src.Columns {
 		c.row.index[col.Name] = i
+		if col.Kind == schema.Enum {
+			c.enumProblem[i] = "unknown value, expected one of " + canonicalValues(col.Values)
+		}
 		switch {
 		case col.Kind == schema.Code && col.CodeList == "offences" && c.offenceCol < 0:
 			c.offenceCol = i
@@ -447,7 +452,7 @@ func (c *converter) value(i int, fields []string) {
 			c.memos[i].put(s, e)
 		}
 		if !e.ok {
-			problem = "unknown value, expected one of " + canonicalValues(col.Values)
+			problem = c.enumProblem[i]
 		}
 		v.Text = e.val
 	case schema.Code:

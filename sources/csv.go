@@ -28,7 +28,8 @@ const (
 	extraFieldCap = 64      // fields kept beyond the header's
 )
 
-var utf8BOM = []byte("\xEF\xBB\xBF")
+// utf8BOM is the UTF-8 byte order mark.
+const utf8BOM = "\xEF\xBB\xBF"
 
 // csvReader reads a CSV delivery.
 type csvReader struct {
@@ -39,6 +40,8 @@ type csvReader struct {
 	conv    *converter
 	opt     *Options
 	in      rowInput
+	block   []scanned
+	fields  []string
 	done    bool
 }
 
@@ -61,7 +64,7 @@ func detectEncoding(ctx context.Context, f *os.File) (string, error) {
 		chunk := buf[:n]
 		if first && n >= 3 {
 			first = false
-			if bytes.HasPrefix(chunk, utf8BOM) {
+			if bytes.HasPrefix(chunk, []byte(utf8BOM)) {
 				enc = EncodingUTF8BOM
 			}
 		}
@@ -137,7 +140,7 @@ func decodedStream(f *os.File, enc string) (io.Reader, *countingReader, error) {
 			return nil, nil, err
 		}
 		var r io.Reader = cr
-		if !bytes.Equal(head[:n], utf8BOM) {
+		if string(head[:n]) != utf8BOM {
 			r = io.MultiReader(bytes.NewReader(append([]byte(nil), head[:n]...)), cr)
 		}
 		return transform.NewReader(r, charmap.Windows1252.NewDecoder()), cr, nil
@@ -188,6 +191,7 @@ func openCSV(ctx context.Context, o *opener, f *os.File) (r Reader, err error) {
 			break
 		}
 	}
+	sc.reset()
 	ad := o.adapterOf(match.src.Name)
 	conv := newConverter(match.src, ad, o.opt.Codes, o.opt, match, header)
 	conv.maxField = o.opt.MaxFieldBytes
@@ -254,7 +258,6 @@ func findCSVHeader(o *opener, prefix []byte) (delim byte, line int64, header []s
 		line   int64
 		fields []string
 		best   *headerMatch
-		found  bool
 	}
 	var pick *cand
 	var closest *cand // best non-header row, for the refusal message
@@ -283,13 +286,13 @@ func findCSVHeader(o *opener, prefix []byte) (delim byte, line int64, header []s
 			}
 			c := &cand{delim: d, line: sc.start, fields: fields, best: bm}
 			if bm.isHeader() {
-				c.found = true
 				if pick == nil || c.line < pick.line || (c.line == pick.line && bm.foundAll > pick.best.foundAll) {
 					pick = c
 				}
 				break
 			}
-			if closest == nil || bm.score() > closest.best.score() {
+			if closest == nil || bm.score() > closest.best.score() ||
+				(bm.score() == closest.best.score() && len(fields) > len(closest.fields)) {
 				closest = c
 			}
 		}
@@ -325,44 +328,76 @@ func (r *csvReader) Close() error {
 	return err
 }
 
+// Rows are scanned in blocks: the fields of a block become one string (one allocation per
+// block, not per row), bounded in rows and bytes.
+const (
+	blockRows  = 128
+	blockBytes = 128 << 10
+)
+
+// scanned is one record of a block.
+type scanned struct {
+	line             int64
+	fieldFrom        int // offset of its first field in the block
+	endsFrom, endsTo int
+	nFields, tooLong int
+	nul              bool
+}
+
 func (r *csvReader) Next(ctx context.Context) (*Batch, error) {
 	if r.done || r.conv == nil {
 		return nil, io.EOF
 	}
 	b := &Batch{}
 	r.conv.reserve(r.opt.BatchSize)
-	for b.Read < r.opt.BatchSize {
-		if b.Read&1023 == 0 {
-			if err := ctx.Err(); err != nil {
-				return nil, err
+	for b.Read < r.opt.BatchSize && !r.done {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		sc := r.sc
+		sc.reset()
+		r.block = r.block[:0]
+		for len(r.block) < blockRows && b.Read+len(r.block) < r.opt.BatchSize && len(sc.field) < blockBytes {
+			ok, err := sc.next()
+			if err != nil {
+				r.done = true
+				rec := r.conv.flush()
+				rec.Release()
+				return nil, csvError(r.del.Path, err)
 			}
+			if !ok {
+				r.done = true
+				break
+			}
+			if sc.blank() {
+				sc.drop()
+				continue
+			}
+			rec := scanned{line: sc.start, fieldFrom: sc.rowStart, endsFrom: sc.endsStart, endsTo: len(sc.ends),
+				nFields: sc.nFields, tooLong: sc.tooLong, nul: sc.nul}
+			if sc.rowTooLong && rec.tooLong < 0 {
+				rec.tooLong = max(0, rec.endsTo-rec.endsFrom-1)
+			}
+			r.block = append(r.block, rec)
 		}
-		ok, err := r.sc.next()
-		if err != nil {
-			r.done = true
-			rec := r.conv.flush()
-			rec.Release()
-			return nil, csvError(r.del.Path, err)
-		}
-		if !ok {
-			r.done = true
-			break
-		}
-		if r.sc.blank() {
-			continue
-		}
-		in := &r.in
-		in.fields = r.sc.strings()
-		in.nFields, in.line, in.tooLong, in.nul = r.sc.nFields, r.sc.start, r.sc.tooLong, r.sc.nul
-		if r.sc.rowTooLong && in.tooLong < 0 {
-			in.tooLong = max(0, len(in.fields)-1)
-		}
-		b.Read++
-		q, flagged := r.conv.convert(in)
-		if q != nil {
-			b.Quarantine = append(b.Quarantine, *q)
-		} else if flagged {
-			b.Flagged++
+		blk := string(sc.field)
+		for _, rec := range r.block {
+			fields := r.fields[:0]
+			prev := rec.fieldFrom
+			for _, e := range sc.ends[rec.endsFrom:rec.endsTo] {
+				fields = append(fields, blk[prev:e])
+				prev = e
+			}
+			r.fields = fields
+			in := &r.in
+			in.fields, in.nFields, in.line, in.tooLong, in.nul = fields, rec.nFields, rec.line, rec.tooLong, rec.nul
+			b.Read++
+			q, flagged := r.conv.convert(in)
+			if q != nil {
+				b.Quarantine = append(b.Quarantine, *q)
+			} else if flagged {
+				b.Flagged++
+			}
 		}
 	}
 	if b.Read == 0 {
@@ -403,6 +438,8 @@ type csvScanner struct {
 	maxRow   int
 	keep     int // fields kept per record
 
+	rowStart   int   // where the current record starts in field
+	endsStart  int   // where the current record starts in ends
 	line       int64 // line of the next byte
 	start      int64 // line where the current record starts
 	field      []byte
@@ -468,7 +505,7 @@ func (s *csvScanner) appendField(p []byte) {
 	if s.nFields >= s.keep {
 		return
 	}
-	if len(s.field)+len(p) > s.maxRow {
+	if len(s.field)-s.rowStart+len(p) > s.maxRow {
 		s.rowTooLong = true
 		return
 	}
@@ -493,7 +530,8 @@ func (s *csvScanner) endField() {
 
 // next reads the next record; false at the end of the input.
 func (s *csvScanner) next() (bool, error) {
-	s.field, s.ends, s.nFields, s.quoted, s.tooLong, s.rowTooLong, s.nul, s.curLen = s.field[:0], s.ends[:0], 0, false, -1, false, false, 0
+	s.rowStart, s.endsStart = len(s.field), len(s.ends)
+	s.nFields, s.quoted, s.tooLong, s.rowTooLong, s.nul, s.curLen = 0, false, -1, false, false, 0
 	s.start = s.line
 	if !s.fill() {
 		return false, s.err
@@ -586,13 +624,14 @@ func (s *csvScanner) next() (bool, error) {
 
 // blank reports a record without content: an empty line, or only delimiters and spaces.
 func (s *csvScanner) blank() bool {
-	if s.nFields == 1 && len(s.field) == 0 && !s.quoted {
+	row := s.field[s.rowStart:]
+	if s.nFields == 1 && len(row) == 0 && !s.quoted {
 		return true
 	}
-	if s.tooLong >= 0 || s.rowTooLong || s.nFields > len(s.ends) {
+	if s.tooLong >= 0 || s.rowTooLong || s.nFields > len(s.ends)-s.endsStart {
 		return false
 	}
-	for _, c := range s.field {
+	for _, c := range row {
 		if c != ' ' && c != '\t' {
 			return false
 		}
@@ -600,12 +639,24 @@ func (s *csvScanner) blank() bool {
 	return true
 }
 
-// strings returns the kept fields of the record; they share one allocation.
+// drop forgets the bytes of the current record (a blank one).
+func (s *csvScanner) drop() {
+	s.field, s.ends = s.field[:s.rowStart], s.ends[:s.endsStart]
+}
+
+// reset forgets the records kept so far: the scanner keeps the fields of consecutive records in
+// one buffer, so that a block of rows becomes one string.
+func (s *csvScanner) reset() {
+	s.field, s.ends = s.field[:0], s.ends[:0]
+}
+
+// strings returns the kept fields of the current record; they share one allocation.
 func (s *csvScanner) strings() []string {
-	row := string(s.field)
+	row := string(s.field[s.rowStart:])
 	s.out = s.out[:0]
 	prev := 0
-	for _, e := range s.ends {
+	for _, e := range s.ends[s.endsStart:] {
+		e -= s.rowStart
 		s.out = append(s.out, row[prev:e])
 		prev = e
 	}

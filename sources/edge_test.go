@@ -229,3 +229,13 @@ func TestAdapterQuarantine(t *testing.T) {
 		t.Errorf("quarantine (-want +got):\n%s\nrows %v", diff, res.Rows)
 	}
 }
+
+func TestSheetNamedLoosely(t *testing.T) {
+	res, err := sourcestest.ReadAll(filepath.Join("testdata", "police_fr_title.xlsx"), all.Adapters(), sources.Options{Sheet: " extraction"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Delivery.Sheet != "Extraction" || len(res.Rows) != 4 {
+		t.Errorf("sheet %q, %d rows", res.Delivery.Sheet, len(res.Rows))
+	}
+}

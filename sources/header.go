@@ -163,8 +163,8 @@ func unrecognised(path string, best *headerMatch, found string) *FileError {
 		e.Found = "no header row in the first 50 rows"
 		return e
 	}
-	e.Found = fmt.Sprintf("no header row in the first 50 rows; the closest was %s (%d of %d required columns, missing %s)",
-		found, best.found, len(best.src.Required()), strings.Join(best.missing, ", "))
+	e.Found = fmt.Sprintf("no header row in the first 50 rows; the closest was the row %s (%s: %d of %d required columns, missing %s)",
+		found, best.src.Name, best.found, len(best.src.Required()), strings.Join(best.missing, ", "))
 	return e
 }
 

@@ -399,6 +399,7 @@ func FuzzCSVScanner(f *testing.F) {
 		sc := newCSVScanner(&chunkReader{s: s, n: 7}, ';', 64, 8)
 		line := int64(1)
 		for {
+			sc.reset()
 			ok, err := sc.next()
 			if err != nil || !ok {
 				return

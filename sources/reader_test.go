@@ -304,3 +304,42 @@ func FuzzReadCSV(f *testing.F) {
 		}
 	})
 }
+
+// TestBatchSizes: batch and block boundaries change nothing in what is read.
+func TestBatchSizes(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "police_many.csv")
+	b, err := os.ReadFile(filepath.Join("testdata", "police_bad_rows.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.SplitAfter(string(b), "\n")
+	content := lines[0]
+	for i := 0; i < 60; i++ {
+		content += strings.Join(lines[1:], "")
+	}
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	want, err := sourcestest.ReadAll(p, all.Adapters(), sources.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want.Read != 540 || len(want.Quarantine) != 420 {
+		t.Fatalf("read %d quarantined %d", want.Read, len(want.Quarantine))
+	}
+	for _, size := range []int{1, 7, 128, 129, 1000} {
+		got, err := sourcestest.ReadAll(p, all.Adapters(), sources.Options{BatchSize: size})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(want.Rows, got.Rows); diff != "" {
+			t.Errorf("batch size %d: rows (-want +got):\n%s", size, diff)
+		}
+		if diff := cmp.Diff(want.Quarantine, got.Quarantine); diff != "" {
+			t.Errorf("batch size %d: quarantine (-want +got):\n%s", size, diff)
+		}
+		if wantBatches := (540 + size - 1) / size; got.Batches != wantBatches {
+			t.Errorf("batch size %d: %d batches, want %d", size, got.Batches, wantBatches)
+		}
+	}
+}

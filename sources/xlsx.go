@@ -52,17 +52,17 @@ func openXLSX(ctx context.Context, o *opener) (r Reader, err error) {
 	}
 	sheets := f.GetSheetList()
 	if o.opt.Sheet != "" {
-		found := false
+		found := ""
 		for _, s := range sheets {
-			if s == o.opt.Sheet {
-				found = true
+			if s == o.opt.Sheet || (found == "" && strings.EqualFold(strings.TrimSpace(s), strings.TrimSpace(o.opt.Sheet))) {
+				found = s
 			}
 		}
-		if !found {
+		if found == "" {
 			return nil, &FileError{Path: o.path, Expected: fmt.Sprintf("a sheet named %q", o.opt.Sheet),
 				Found: "the sheets " + quoteList(sheets), Hint: "name one of the workbook's sheets"}
 		}
-		sheets = []string{o.opt.Sheet}
+		sheets = []string{found}
 	}
 	var closest []string
 	var closestScore float64 = -1

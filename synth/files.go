@@ -157,21 +157,21 @@ func (s *csvSink) close() error {
 
 // xlsxSink writes an XLSX delivery file through excelize's stream writer.
 type xlsxSink struct {
-	p     *profile
-	cols  []column
-	a3    map[string]string
-	path  string
-	f     *excelize.File
-	sw    *excelize.StreamWriter
-	row_  int
-	style int
-	cell  []byte
-	vals  []any
+	p       *profile
+	cols    []column
+	a3      map[string]string
+	path    string
+	f       *excelize.File
+	sw      *excelize.StreamWriter
+	nextRow int
+	style   int
+	cell    []byte
+	vals    []any
 }
 
 func newXLSXSink(path string, p *profile, src *schema.Source, a3 map[string]string, ex day) (*xlsxSink, error) {
 	f := excelize.NewFile()
-	s := &xlsxSink{p: p, cols: columnsOf(src), a3: a3, path: path, f: f, row_: 1}
+	s := &xlsxSink{p: p, cols: columnsOf(src), a3: a3, path: path, f: f, nextRow: 1}
 	data := [...]string{"Extract", "Extraction", "Extractie"}[p.lang]
 	if p.info {
 		if err := f.SetSheetName("Sheet1", "Notes"); err != nil {
@@ -196,7 +196,7 @@ func newXLSXSink(path string, p *profile, src *schema.Source, a3 map[string]stri
 		title := [...]string{"Extract " + src.Name, "Extraction " + src.Name, "Extractie " + src.Name}[p.lang]
 		s.setRow([]any{title})
 		s.setRow([]any{[...]string{"Extract date", "Date d'extraction", "Extractiedatum"}[p.lang], ex.iso()})
-		s.row_++
+		s.nextRow++
 	}
 	hdr := make([]any, 0, len(src.Columns)+1)
 	for j := range src.Columns {
@@ -213,8 +213,8 @@ func newXLSXSink(path string, p *profile, src *schema.Source, a3 map[string]stri
 }
 
 func (s *xlsxSink) setRow(vals []any) error {
-	cell, _ := excelize.CoordinatesToCellName(1, s.row_)
-	s.row_++
+	cell, _ := excelize.CoordinatesToCellName(1, s.nextRow)
+	s.nextRow++
 	return s.sw.SetRow(cell, vals)
 }
 

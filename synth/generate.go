@@ -204,6 +204,9 @@ func (g *gen) profile(si, k int, src *schema.Source) *profile {
 	if (si+k)%2 == 1 {
 		p.delim = ','
 	}
+	if si == 2 && k == 3 {
+		p.delim = '\t' // the contract also accepts TAB
+	}
 	p.decComma = p.delim == ';' || r.IntN(3) == 0
 	p.crlf = r.IntN(2) == 0
 	p.alpha3 = r.IntN(3) == 0

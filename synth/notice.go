@@ -80,7 +80,7 @@ func (w *world) identity(n *notice) ident {
 		id.birth = noDay
 	}
 	if r.Float64() < 0.02 {
-		id.sex = ""
+		id.sex = [...]string{"", "U", "X"}[r.IntN(3)]
 	}
 	if r.Float64() < 0.03 {
 		id.cit = ""

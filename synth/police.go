@@ -31,7 +31,7 @@ func (w *world) personAttrs(source string, p *person) (sex string, by int, cit s
 	r := w.r
 	sex, by, cit = w.sexCode(p), p.birth.year(), p.cit
 	if r.Float64() < 0.03 {
-		sex = ""
+		sex = [...]string{"", "U", "X"}[r.IntN(3)]
 	}
 	if r.Float64() < 0.04 {
 		by = 0

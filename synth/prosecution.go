@@ -105,10 +105,14 @@ func (w *world) prosecution(ep *episode) {
 	}
 	// Where the case is heading.
 	x := r.Float64()
+	referral := 0.40
+	if ep.phen == smu {
+		referral = 0.35 // smuggling cases have more suspects
+	}
 	switch {
 	case len(ep.suspects) == 0:
 		c.kind = "DISMISSED"
-	case x < 0.36:
+	case x < referral:
 		c.kind = "REFERRED"
 	case x < 0.74:
 		c.kind = "DISMISSED"

@@ -70,8 +70,10 @@ func readDelivery(t *testing.T, path string, src *schema.Source, codes *schema.C
 		first, _, _ := bytes.Cut(b, []byte("\n"))
 		cr := csv.NewReader(bytes.NewReader(b))
 		cr.Comma = ','
-		if bytes.Count(first, []byte(";")) > bytes.Count(first, []byte(",")) {
-			cr.Comma = ';'
+		for _, d := range []rune{';', '\t'} {
+			if bytes.Count(first, []byte(string(d))) > bytes.Count(first, []byte(string(cr.Comma))) {
+				cr.Comma = d
+			}
 		}
 		cr.FieldsPerRecord = -1
 		if recs, err = cr.ReadAll(); err != nil {

@@ -152,6 +152,7 @@ func TestPatternRates(t *testing.T) {
 		"mach.variant.swapped_names": r.SwappedNames, "mach.variant.swapped_day_month": r.SwappedDayMonth,
 		"mach.variant.alias": r.Alias, "mach.variant.accents_dropped": r.AccentsDropped, "mach.variant.typo": r.Typo,
 		"mach.missing_nn": r.MissingNN, "world.repeat_offender": r.Repeat,
+		"world.foreign_offender_bis": r.BIS, "world.foreign_offender_no_number": r.NoNumber,
 		"police.bad_optional.birth_year_future": r.BadOptional, "police.bad_optional.unknown_citizenship": r.BadOptional,
 		"prosecution.bad_optional.birth_year_future": r.BadOptional, "mach.bad_optional.invalid_nn": r.BadOptional,
 	} {
@@ -223,7 +224,7 @@ func TestFiles(t *testing.T) {
 		}
 	}
 	for _, want := range []string{"format:csv", "format:xlsx", "lang:en", "lang:fr", "lang:nl", "enc:utf-8",
-		"enc:utf-8-bom", "enc:windows-1252", "delim:;", "delim:,", "dates:iso", "dates:dd/mm/yyyy", "dates:excel-serial", "title"} {
+		"enc:utf-8-bom", "enc:windows-1252", "delim:;", "delim:,", "delim:\t", "dates:iso", "dates:dd/mm/yyyy", "dates:excel-serial", "title"} {
 		if !seen[want] {
 			t.Errorf("no file with %s", want)
 		}
@@ -315,6 +316,61 @@ func TestFiles(t *testing.T) {
 		if !values["decision"][v] {
 			t.Errorf("no %s decision in the files", v)
 		}
+	}
+	// Migration duplicates and identity variants, seen from the files with the hidden persons.
+	personOf := map[string]string{}
+	for _, r := range readCSVFile(t, filepath.Join(dir, "truth", "persons.csv"))[1:] {
+		if r[0] == "mach" {
+			personOf[r[1]] = r[2]
+		}
+	}
+	normJ := func(j string) string {
+		j = strings.ReplaceAll(strings.ReplaceAll(j, " ", ""), "-", "/")
+		parts := strings.Split(j, "/")
+		for i, p := range parts {
+			parts[i] = strings.TrimLeft(p, "0")
+		}
+		return strings.Join(parts, "/")
+	}
+	legacyNotices, machNotices := map[string]bool{}, map[string]bool{}
+	surnames := map[string]map[string]bool{}
+	for _, f := range files {
+		rows, _ := readDelivery(t, f, src, codes)
+		for _, r := range rows {
+			p := personOf[r.v["record_id"]]
+			if !strings.HasPrefix(p, "P") {
+				continue // background persons are never re-encoded
+			}
+			key := p + "|" + r.v["court"] + "|" + r.v["judgment_date"] + "|" + normJ(r.v["judgment_id"])
+			if r.v["source_system"] == "LEGACY" {
+				legacyNotices[key] = true
+			} else {
+				machNotices[key] = true
+				if surnames[p] == nil {
+					surnames[p] = map[string]bool{}
+				}
+				surnames[p][r.v["surname"]] = true
+			}
+		}
+	}
+	dup := 0
+	for k := range legacyNotices {
+		if machNotices[k] {
+			dup++
+		}
+	}
+	share := float64(dup) / float64(len(legacyNotices))
+	if want := m.Rates.MigrationDuplicate; math.Abs(share-want) > 0.06 {
+		t.Errorf("LEGACY notices re-encoded in MACH: %d of %d (%.3f), want about %.2f", dup, len(legacyNotices), share, want)
+	}
+	varied := 0
+	for _, s := range surnames {
+		if len(s) > 1 {
+			varied++
+		}
+	}
+	if varied < 20 {
+		t.Errorf("only %d persons under several surnames in MACH lines", varied)
 	}
 	var wantBad int64
 	for k, n := range m.BadRows {

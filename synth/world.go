@@ -9,7 +9,7 @@ import (
 )
 
 // warmUpYears is how many years before FromYear the world starts.
-const warmUpYears = 3
+const warmUpYears = 4
 
 // Phenomena of the simulated world.
 const (
@@ -176,7 +176,7 @@ type world struct {
 	d0, now   day
 	nights    []day // nights[0] is the initial delivery, nights[k] the k-th nightly delivery
 	migration day
-	from      day // 1 January of FromYear: the conviction extract holds decisions from then on
+	from      day // the conviction extract holds decisions judged from this day: 1 January, two years before FromYear
 
 	persons  []*person
 	pool     map[string][]*person // earlier suspects per phenomenon, for repeat offenders
@@ -263,7 +263,7 @@ func newWorld(cfg Config, codes *schema.Codes) *world {
 	}
 	w.now = w.nights[len(w.nights)-1]
 	w.migration = dayOf(cfg.Migration)
-	w.from = mkday(cfg.FromYear, 1, 1)
+	w.from = mkday(cfg.FromYear-2, 1, 1)
 	return w
 }
 
@@ -308,6 +308,10 @@ func (w *world) newPerson(prefix, cit string, male bool, age int, at day) *perso
 	if p.numKind != numNone {
 		p.nn = nationalNumber(p.birth, male, r.IntN(1000), p.numKind)
 	}
+	if cit != "BE" && prefix == "P" {
+		w.pat("world.foreign_offender_bis", p.numKind == numBIS)
+		w.pat("world.foreign_offender_no_number", p.numKind == numNone)
+	}
 	w.persons = append(w.persons, p)
 	return p
 }
@@ -328,9 +332,9 @@ func (w *world) geometric(mean float64) int {
 
 // build simulates every year: episodes, police facts, prosecution cases and court decisions.
 func (w *world) build() {
-	// Three warm-up years feed the courts, so that the first years of the extracts hold the
-	// appeals and late judgments of older cases as real extracts do; their police and
-	// prosecution records, and their decisions before FromYear, are not delivered.
+	// Warm-up years feed the courts, so that the first years of the extracts hold the appeals
+	// and late judgments of older cases as real extracts do; their police and prosecution
+	// records, and decisions judged before w.from, are not delivered.
 	for y := w.cfg.FromYear - warmUpYears; y <= w.cfg.ToYear; y++ {
 		nSMU := 380 + w.r.IntN(50)
 		nTHB := 330 + w.r.IntN(50)
@@ -358,7 +362,7 @@ func (w *world) episode(y int, phen string, warm bool) {
 		ep.form = w.d.form.pick(r)
 	}
 	// Suspects.
-	nS := 1 + w.geometric(0.7)
+	nS := 1 + w.geometric(0.5)
 	if r.Float64() < 0.06 {
 		nS = 0 // unknown authors
 	}

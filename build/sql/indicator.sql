@@ -59,16 +59,25 @@ UNION ALL
 SELECT measure, ref_year, phenomenon, person, sex, age_group, citizenship, districts, exploitation
 FROM canvas_new.person_conviction;
 
--- a unit counts once in every total and once under each value it has
+-- a unit counts once in every total and once under each value it has: the cube over the five
+-- breakdowns, counting distinct units (a unit has several rows when it has several districts or
+-- forms). A breakdown that does not apply is '_T' in the unit already: its non-total grouping
+-- would repeat the total, so it is left out.
 CREATE OR REPLACE TEMP TABLE cell AS
-WITH a AS (SELECT * EXCLUDE (sex), unnest(list_distinct([sex, '_T'])) AS sex FROM unit),
-b AS (SELECT * EXCLUDE (age_group), unnest(list_distinct([age_group, '_T'])) AS age_group FROM a),
-c AS (SELECT * EXCLUDE (citizenship), unnest(list_distinct([citizenship, '_T'])) AS citizenship FROM b),
-d AS (SELECT * EXCLUDE (districts), unnest(list_distinct(list_append(districts, '_T'))) AS district FROM c),
-e AS (SELECT * EXCLUDE (exploitation), unnest(list_distinct(list_append(exploitation, '_T'))) AS exploitation FROM d)
-SELECT ref_year, phenomenon, measure, sex, age_group, citizenship, district, exploitation,
-       count(*)::BIGINT AS value
-FROM e GROUP BY ALL;
+WITH x AS (
+  SELECT measure, ref_year, phenomenon, unit_id, sex, age_group, citizenship, d.district, e.exploitation
+  FROM unit, unnest(list_distinct(districts)) d(district), unnest(list_distinct(exploitation)) e(exploitation))
+SELECT ref_year, phenomenon, measure,
+       CASE WHEN grouping(sex) = 1 THEN '_T' ELSE sex END AS sex,
+       CASE WHEN grouping(age_group) = 1 THEN '_T' ELSE age_group END AS age_group,
+       CASE WHEN grouping(citizenship) = 1 THEN '_T' ELSE citizenship END AS citizenship,
+       CASE WHEN grouping(district) = 1 THEN '_T' ELSE district END AS district,
+       CASE WHEN grouping(exploitation) = 1 THEN '_T' ELSE exploitation END AS exploitation,
+       count(DISTINCT unit_id)::BIGINT AS value
+FROM x
+GROUP BY ref_year, phenomenon, measure, CUBE (sex, age_group, citizenship, district, exploitation)
+HAVING NOT ((grouping(sex) = 0 AND sex = '_T') OR (grouping(age_group) = 0 AND age_group = '_T')
+            OR (grouping(citizenship) = 0 AND citizenship = '_T'));
 
 CREATE TABLE canvas_new.indicator (
   ref_year INTEGER NOT NULL,
@@ -82,8 +91,9 @@ CREATE TABLE canvas_new.indicator (
   exploitation VARCHAR NOT NULL,
   value BIGINT,
   obs_status VARCHAR NOT NULL,
-  counting_rule VARCHAR NOT NULL,
-  PRIMARY KEY (ref_year, phenomenon, stage, measure, sex, age_group, citizenship, district, exploitation)
+  counting_rule VARCHAR NOT NULL
+  -- key: ref_year, phenomenon, stage, measure, sex, age_group, citizenship, district, exploitation
+  -- (not declared: an index would slow the build and readers do not need it)
 );
 
 INSERT INTO canvas_new.indicator

@@ -1,11 +1,11 @@
--- The restricted store's tables of the dedup stage (rules D2-D5). Every run rewrites the tables
--- of the resolved layer (their rows, not their layout); review_decision keeps the analysts'
--- decisions across runs, and person_record the person keys of the previous run, so that keys
--- stay stable.
+-- The restricted store's tables of the dedup stage (rules D2-D5). Every run replaces the tables
+-- of the resolved layer; review_decision keeps the analysts' decisions across runs, and the next
+-- run reads person_record's keys back, so that keys stay stable. The resolved tables declare no
+-- PRIMARY KEY (DuckDB's indexes make bulk rewrites slow); the key of each is named in a comment.
 
 -- One row per line of mach_current (after D1): what D2 to D5 made of it.
 CREATE TABLE IF NOT EXISTS conviction_line (
-  record_id VARCHAR PRIMARY KEY,
+  record_id VARCHAR NOT NULL,         -- key
   source_system VARCHAR NOT NULL,      -- MACH or LEGACY
   judgment_norm VARCHAR NOT NULL,      -- normalised judgment number
   stands BOOLEAN NOT NULL,             -- false: a LEGACY line merged by D2 into merged_into
@@ -18,7 +18,7 @@ CREATE TABLE IF NOT EXISTS conviction_line (
 
 -- One row per conviction notice: one person in one judgment (D3), with its place in its chain (D4).
 CREATE TABLE IF NOT EXISTS conviction_notice (
-  notice_id BIGINT PRIMARY KEY,
+  notice_id BIGINT NOT NULL,          -- key
   person_key VARCHAR NOT NULL,
   court VARCHAR NOT NULL,
   judgment_norm VARCHAR NOT NULL,
@@ -37,7 +37,7 @@ CREATE TABLE IF NOT EXISTS conviction_notice (
 
 -- One row per decision chain of one person (D4); its last decision decides.
 CREATE TABLE IF NOT EXISTS conviction_chain (
-  chain_id VARCHAR PRIMARY KEY,
+  chain_id VARCHAR NOT NULL,           -- key
   person_key VARCHAR NOT NULL,
   notices BIGINT NOT NULL,
   first_court VARCHAR,                 -- court of the chain's FIRST decision (NULL: none)
@@ -61,14 +61,13 @@ CREATE TABLE IF NOT EXISTS conviction_offence (
   offence VARCHAR NOT NULL,
   lines BIGINT NOT NULL,
   victims BIGINT,
-  prison_unsuspended BOOLEAN NOT NULL, -- a line with PRISON and suspended N or PARTIAL
-  PRIMARY KEY (chain_id, offence)
-);
+  prison_unsuspended BOOLEAN NOT NULL  -- a line with PRISON and suspended N or PARTIAL
+);                                     -- key: chain_id, offence
 
 -- One row per person (D5): the attributes the breakdowns use, the most frequent valid value over
 -- the person's conviction notices (ties: smallest; birth date ties: earliest). Sex: M or F only.
 CREATE TABLE IF NOT EXISTS conviction_person (
-  person_key VARCHAR PRIMARY KEY,
+  person_key VARCHAR NOT NULL,         -- key
   sex VARCHAR,
   birth_date DATE,
   citizenship VARCHAR,
@@ -79,7 +78,7 @@ CREATE TABLE IF NOT EXISTS conviction_person (
 -- One row per person record (source_system:person_id) given to the linkage: its identity as
 -- linked and its person key. The next run reads the keys back so that they stay stable.
 CREATE TABLE IF NOT EXISTS person_record (
-  person_record VARCHAR PRIMARY KEY,
+  person_record VARCHAR NOT NULL,      -- key
   person_key VARCHAR NOT NULL,
   national_number VARCHAR,
   surname VARCHAR,
@@ -95,7 +94,7 @@ CREATE TABLE IF NOT EXISTS person_record (
 
 -- The mapping of every conviction record (line of mach_current) to its person.
 CREATE TABLE IF NOT EXISTS person_link (
-  record_id VARCHAR PRIMARY KEY,
+  record_id VARCHAR NOT NULL,          -- key
   person_key VARCHAR NOT NULL,
   person_record VARCHAR NOT NULL,
   rule VARCHAR NOT NULL,
@@ -119,9 +118,8 @@ CREATE TABLE IF NOT EXISTS review_pair (
   b VARCHAR NOT NULL,
   score DOUBLE NOT NULL,
   note VARCHAR,
-  decided BOOLEAN NOT NULL,            -- an analyst's decision on the pair is stored
-  PRIMARY KEY (a, b)
-);
+  decided BOOLEAN NOT NULL             -- an analyst's decision on the pair is stored
+);                                     -- key: a, b
 
 -- The analysts' decisions on pairs of person records, applied in every later run (the last one
 -- on a pair counts). Never rewritten by a run.
@@ -136,6 +134,6 @@ CREATE TABLE IF NOT EXISTS review_decision (
 
 -- Counts of the last dedup run: what each rule removed.
 CREATE TABLE IF NOT EXISTS dedup_stats (
-  step VARCHAR PRIMARY KEY,
+  step VARCHAR NOT NULL,               -- key
   value BIGINT NOT NULL
 );
