@@ -184,19 +184,6 @@ func exec(ctx context.Context, conn *sql.Conn, name string) error {
 	if err != nil {
 		return err
 	}
-	if name == "indicator" {
-		for _, st := range strings.Split(string(b), ";\n") {
-			nc := ""
-			for _, l := range strings.Split(st, "\n") { if !strings.HasPrefix(strings.TrimSpace(l), "--") { nc += l } }
-			if strings.TrimSpace(nc) == "" { continue }
-			t0 := time.Now()
-			if _, err := conn.ExecContext(ctx, st); err != nil {
-				return err
-			}
-			println(time.Since(t0).String(), strings.Fields(st)[len(strings.Fields(st))-1])
-		}
-		return nil
-	}
 	if _, err := conn.ExecContext(ctx, string(b)); err != nil {
 		return fmt.Errorf("canvas build, step %s (build/sql/%s.sql): %w", name, name, err)
 	}

@@ -207,3 +207,16 @@ func (t metaTable) within(sc scope) metaTable {
 	}
 	return out
 }
+
+// runText names the canvas build behind the figures: its run id, else its build time.
+func (n *notes) runText() string {
+	if n.RunID != "" {
+		return n.RunID
+	}
+	for i, c := range n.Run.Columns {
+		if c == "built_at" && len(n.Run.Rows) > 0 {
+			return "built at " + n.Run.Rows[len(n.Run.Rows)-1][i]
+		}
+	}
+	return ""
+}

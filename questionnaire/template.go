@@ -3,6 +3,7 @@ package questionnaire
 import (
 	"context"
 	"database/sql"
+	"embed"
 	"errors"
 	"fmt"
 	"os"
@@ -13,6 +14,27 @@ import (
 	"github.com/xuri/excelize/v2"
 	yaml "go.yaml.in/yaml/v3"
 )
+
+//go:embed example/form.xlsx example/form-map.yaml
+var exampleFiles embed.FS
+
+// ExampleForm writes the example form and its mapping (example/ in this package, documented in
+// README.md) into dir, and returns their paths: a demonstration of template filling.
+func ExampleForm(dir string) (form, mapping string, err error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", "", err
+	}
+	for _, name := range []string{"form.xlsx", "form-map.yaml"} {
+		b, err := exampleFiles.ReadFile("example/" + name)
+		if err != nil {
+			return "", "", err
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+			return "", "", fmt.Errorf("writing the example form: %w", err)
+		}
+	}
+	return filepath.Join(dir, "form.xlsx"), filepath.Join(dir, "form-map.yaml"), nil
+}
 
 // Mapping says which cells of an institution's own XLSX form to fill, and from which indicator
 // rows (README.md documents the format with an example).

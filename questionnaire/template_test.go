@@ -102,10 +102,10 @@ func TestTemplate(t *testing.T) {
 	form := filepath.Join(dir, "form.xlsx")
 	makeForm(t, form)
 	if *update {
-		makeForm(t, filepath.Join("testdata", "template", "form.xlsx"))
+		makeForm(t, filepath.Join("example", "form.xlsx"))
 	}
 	out := filepath.Join(dir, "filled.xlsx")
-	res, err := Answer(context.Background(), db, Options{Template: form, Map: "testdata/template/form-map.yaml", Year: 2023, Out: out, Store: "testdata/world"})
+	res, err := Answer(context.Background(), db, Options{Template: form, Map: "example/form-map.yaml", Year: 2023, Out: out, Store: "testdata/world"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -202,5 +202,22 @@ func TestMappingErrors(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "out.xlsx")); err == nil {
 		t.Error("a bad mapping wrote an output")
+	}
+}
+
+// TestExampleForm fills the embedded example the way the demo does: the mapping names its form.
+func TestExampleForm(t *testing.T) {
+	db := openWorld(t)
+	dir := t.TempDir()
+	_, mp, err := ExampleForm(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Answer(context.Background(), db, Options{Map: mp, Year: 2023, Out: filepath.Join(dir, "filled.xlsx")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Cells != 9 {
+		t.Errorf("%+v", res)
 	}
 }

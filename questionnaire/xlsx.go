@@ -332,7 +332,7 @@ func (a *answer) notesSections(n *notes) []section {
 		{"Reference years", yearsText(a.years)},
 		{"Spec", a.spec.File},
 		{"Store", n.Store},
-		{"Canvas run", n.RunID},
+		{"Canvas run", n.runText()},
 	}
 	secs = append(secs, section{"About this answer", []string{"", ""}, about})
 	var qn [][]string

@@ -257,7 +257,8 @@ func TestFiles(t *testing.T) {
 		}
 	}
 	ids := map[string]int{}
-	var cancelled, legacy, machCopies, higher int
+	seenVersion := map[string]bool{}
+	var cancelled, legacy, machCopies, higher, redelivered int
 	perJudgment := map[string]int{}
 	values := map[string]map[string]bool{}
 	bad := 0
@@ -269,6 +270,10 @@ func TestFiles(t *testing.T) {
 			if ids[id] > 0 {
 				higher++
 			}
+			if seenVersion[id+"|"+r.v["record_version"]] {
+				redelivered++
+			}
+			seenVersion[id+"|"+r.v["record_version"]] = true
 			ids[id]++
 			if r.v["record_status"] == "CANCELLED" {
 				cancelled++
@@ -294,6 +299,9 @@ func TestFiles(t *testing.T) {
 	}
 	if cancelled == 0 || legacy == 0 || higher == 0 || machCopies == 0 {
 		t.Errorf("conviction files: %d cancelled, %d legacy, %d repeated records, %d MACH records", cancelled, legacy, higher, machCopies)
+	}
+	if want := m.Patterns["mach.redelivered"].Injected; int64(redelivered) != want {
+		t.Errorf("%d lines re-delivered with the same version in the files, manifest says %d", redelivered, want)
 	}
 	if want := m.Patterns["mach.cancelled"].Injected; int64(cancelled) != want {
 		t.Errorf("%d CANCELLED lines in the files, manifest says %d", cancelled, want)

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -645,3 +646,51 @@ func TestPublishWhileServing(t *testing.T) {
 		t.Errorf("after a broken publish: %d", r.code)
 	}
 }
+
+// Members keep reading while canvases are published one after the other: no request fails.
+func TestPublishUnderLoad(t *testing.T) {
+	e := newEnv(t, true)
+	c := e.client()
+	e.signIn(c)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	errs := make(chan string, 100)
+	done := make(chan struct{})
+	for i := 0; i < 4; i++ {
+		go func(i int) {
+			defer func() { done <- struct{}{} }()
+			paths := []string{"/", "/tables?by=district", "/download/overview.csv", "/tables?by=sex&phenomenon=SMUGGLING"}
+			for n := 0; ctx.Err() == nil; n++ {
+				req, _ := http.NewRequestWithContext(ctx, "GET", e.ts.URL+paths[(i+n)%len(paths)], nil)
+				r, err := c.Do(req)
+				if err != nil {
+					if ctx.Err() == nil {
+						errs <- err.Error()
+					}
+					return
+				}
+				io.Copy(io.Discard, r.Body)
+				r.Body.Close()
+				if r.StatusCode != http.StatusOK {
+					errs <- r.Request.URL.Path + ": " + r.Status
+				}
+			}
+		}(i)
+	}
+	for run := 43; run < 47; run++ {
+		writeCanvas(t, filepath.Join(e.store, CanvasFile), "UPDATE build_info SET run_id = "+strconv.Itoa(run))
+		time.Sleep(50 * time.Millisecond)
+	}
+	cancel()
+	for i := 0; i < 4; i++ {
+		<-done
+	}
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	if r := e.get(c, "/"); !strings.Contains(r.body, "(run 46)") {
+		t.Error("the last canvas is not shown")
+	}
+}
+
