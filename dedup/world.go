@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/ciatteh/canvas/dedup/linkage"
@@ -95,8 +96,10 @@ func instanceRank(s string) int {
 }
 
 // migrationDuplicates applies D2: a LEGACY line and a MACH line for the same court, judgment
-// date, normalised judgment number, offence code and person (same valid national number, or same
-// normalised surname, given names and birth date) are one line; the MACH one stands.
+// date, normalised judgment number, offence code and person are one line; the MACH one stands.
+// The person is the same when the valid national numbers are equal, or the normalised surname and
+// given names are equal and the birth dates do not differ (a birth date missing on either side
+// does not prevent the match; two different valid national numbers do).
 func (w *world) migrationDuplicates() {
 	type key struct{ court, date, jnorm, offence, person string }
 	mach := map[key]int{}
@@ -125,8 +128,11 @@ func (w *world) migrationDuplicates() {
 			if l.nn != "" && m.nn != "" && l.nn != m.nn {
 				continue // two different valid national numbers are two people
 			}
+			if p[0] == 'P' && l.birthDate != "" && m.birthDate != "" && l.birthDate != m.birthDate {
+				continue
+			}
 			l.stands, l.mergedInto = false, m.recordID
-			how := "same name and birth date"
+			how := "same name, birth date " + or(l.birthDate, "missing")
 			if p[0] == 'N' {
 				how = "same national number"
 			}
@@ -139,16 +145,21 @@ func (w *world) migrationDuplicates() {
 	}
 }
 
-// d2Persons returns the person keys a line can match on in D2.
+// d2Persons returns the person keys a line can match on in D2: its national number, and its
+// normalised names (the birth date is checked after the match).
 func d2Persons(l *line) []string {
 	var out []string
 	if l.nn != "" {
 		out = append(out, "N"+l.nn)
 	}
-	if l.birthDate != "" {
-		out = append(out, "P"+PersonName(l.surname)+"|"+PersonName(l.given)+"|"+l.birthDate)
+	return append(out, "P"+PersonName(l.surname)+"|"+PersonName(l.given))
+}
+
+func or(s, def string) string {
+	if s == "" {
+		return def
 	}
-	return out
+	return s
 }
 
 // linkPersons applies D5: person records are built from the lines and linked by package linkage.
@@ -463,9 +474,11 @@ func laterDecision(a, b *notice) bool {
 }
 
 // nameMatch scores (0 to 1) how well two person records agree, for an appeal that names a
-// judgment where its person's notice is under another record: names (either order, Jaro-Winkler)
-// weigh 0.6, the birth date 0.4 (missing: half). Equal valid national numbers score 1, different
-// ones 0.
+// judgment where its person's notice is under another record: names weigh 0.45 (the better of
+// Jaro-Winkler in either order and the share of the shorter name's words found in the other, so
+// that an alias keeping the given name still scores), the birth date 0.35 (day and month swapped:
+// 0.8 of it, missing: half), the birth place 0.1 and sex and citizenship 0.1. Equal valid national
+// numbers score 1, different ones 0.
 func nameMatch(a, b *linkage.Record) float64 {
 	if a.NationalNumber != "" && b.NationalNumber != "" {
 		if a.NationalNumber == b.NationalNumber {
@@ -474,8 +487,8 @@ func nameMatch(a, b *linkage.Record) float64 {
 		return 0
 	}
 	na := linkage.Normalize(a.Surname + " " + a.GivenNames)
-	sim := max(linkage.JaroWinkler(na, linkage.Normalize(b.Surname+" "+b.GivenNames)),
-		linkage.JaroWinkler(na, linkage.Normalize(b.GivenNames+" "+b.Surname)))
+	nb := linkage.Normalize(b.Surname + " " + b.GivenNames)
+	sim := max(linkage.JaroWinkler(na, nb), linkage.JaroWinkler(na, linkage.Normalize(b.GivenNames+" "+b.Surname)), wordShare(na, nb))
 	bd := 0.0
 	switch {
 	case a.BirthDate == "" || b.BirthDate == "":
@@ -486,7 +499,39 @@ func nameMatch(a, b *linkage.Record) float64 {
 		a.BirthDate[5:7] == b.BirthDate[8:10] && a.BirthDate[8:10] == b.BirthDate[5:7]:
 		bd = 0.8
 	}
-	return 0.6*sim + 0.4*bd
+	place := 0.5
+	if pa, pb := linkage.Normalize(a.BirthPlace), linkage.Normalize(b.BirthPlace); pa != "" && pb != "" {
+		place = 0
+		if pa == pb {
+			place = 1
+		}
+	}
+	other := 0.0
+	if a.Sex != "" && a.Sex == b.Sex {
+		other += 0.5
+	}
+	if a.Citizenship != "" && a.Citizenship == b.Citizenship {
+		other += 0.5
+	}
+	return 0.45*sim + 0.35*bd + 0.1*place + 0.1*other
+}
+
+// wordShare is the share of the words of the shorter name that the other name holds.
+func wordShare(a, b string) float64 {
+	wa, wb := strings.Fields(a), strings.Fields(b)
+	if len(wa) > len(wb) {
+		wa, wb = wb, wa
+	}
+	if len(wa) == 0 {
+		return 0
+	}
+	n := 0
+	for _, x := range wa {
+		if slices.Contains(wb, x) {
+			n++
+		}
+	}
+	return float64(n) / float64(len(wa))
 }
 
 // buildChains joins the notices linked by D4 into chains and finds each chain's last decision.

@@ -438,6 +438,7 @@ type csvScanner struct {
 	maxRow   int
 	keep     int // fields kept per record
 
+	slowOnly   bool  // tests: no fast path
 	rowStart   int   // where the current record starts in field
 	endsStart  int   // where the current record starts in ends
 	line       int64 // line of the next byte
@@ -536,6 +537,9 @@ func (s *csvScanner) next() (bool, error) {
 	if !s.fill() {
 		return false, s.err
 	}
+	if !s.slowOnly && s.simpleLine() {
+		return true, nil
+	}
 	for {
 		// start of a field
 		if !s.fill() {
@@ -620,6 +624,40 @@ func (s *csvScanner) next() (bool, error) {
 			break
 		}
 	}
+}
+
+// simpleLine is the fast path of next: a whole line in the buffer without quotes, NUL bytes or
+// a lone CR is split with bytes.IndexByte. Anything else is left to the state machine.
+func (s *csvScanner) simpleLine() bool {
+	buf := s.buf[s.pos:s.end]
+	eol := bytes.IndexByte(buf, '\n')
+	if eol < 0 {
+		return false
+	}
+	line := buf[:eol]
+	if bytes.IndexByte(line, '"') >= 0 || bytes.IndexByte(line, 0) >= 0 {
+		return false
+	}
+	if cr := bytes.IndexByte(line, '\r'); cr >= 0 {
+		if cr != len(line)-1 {
+			return false // a lone CR ends a record: the state machine handles it
+		}
+		line = line[:cr]
+	}
+	for {
+		i := bytes.IndexByte(line, s.delim)
+		if i < 0 {
+			s.appendField(line)
+			s.endField()
+			break
+		}
+		s.appendField(line[:i])
+		s.endField()
+		line = line[i+1:]
+	}
+	s.pos += eol + 1
+	s.line++
+	return true
 }
 
 // blank reports a record without content: an empty line, or only delimiters and spaces.

@@ -237,8 +237,9 @@ func TestScanner(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			for _, size := range []int{1, 2, 3, 1024} { // tiny reads: every boundary
-				sc := newCSVScanner(&chunkReader{s: tt.in, n: size}, ';', 100, 10)
+			for _, size := range []int{1, 2, 3, 1024, -1} { // tiny reads: every boundary; -1: state machine only
+				sc := newCSVScanner(&chunkReader{s: tt.in, n: max(size, 1024)}, ';', 100, 10)
+				sc.slowOnly = size < 0
 				got := []rec{}
 				var err error
 				for {
@@ -397,12 +398,23 @@ func FuzzCSVScanner(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		sc := newCSVScanner(&chunkReader{s: s, n: 7}, ';', 64, 8)
+		slow := newCSVScanner(strings.NewReader(s), ';', 64, 8)
+		slow.slowOnly = true
 		line := int64(1)
 		for {
 			sc.reset()
+			slow.reset()
 			ok, err := sc.next()
+			okSlow, errSlow := slow.next()
+			if ok != okSlow || (err == nil) != (errSlow == nil) {
+				t.Fatalf("fast path %v %v, state machine %v %v", ok, err, okSlow, errSlow)
+			}
 			if err != nil || !ok {
 				return
+			}
+			if sc.start != slow.start || sc.nFields != slow.nFields || sc.tooLong != slow.tooLong || sc.nul != slow.nul ||
+				cmp.Diff(slow.strings(), append([]string(nil), sc.strings()...)) != "" {
+				t.Fatalf("fast path %d %q, state machine %d %q", sc.start, sc.strings(), slow.start, slow.strings())
 			}
 			if sc.start < line {
 				t.Fatalf("record starts at line %d before %d", sc.start, line)

@@ -288,6 +288,7 @@ type bgLine struct {
 func (b *background) mach(y int, rb *rowBuf, ex day, emit func(*bgLine) error) error {
 	r, w := b.r, b.w
 	n := b.perYear(bgMachLines)
+	b.jseq = 0 // judgment numbers restart every year, above the world's
 	var tl bgLine
 	var jid, pid []byte
 	nn := make([]byte, 0, 11)
@@ -302,7 +303,7 @@ func (b *background) mach(y int, rb *rowBuf, ex day, emit func(*bgLine) error) e
 		legacy := jd < w.migration
 		system := "MACH"
 		jid = jid[:0]
-		num := 500_000 + b.jseq%400_000
+		num := 500_000 + b.jseq
 		if legacy {
 			system = "LEGACY"
 			jid = appendInt(jid, y)

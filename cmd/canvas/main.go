@@ -111,6 +111,7 @@ func subcommands() []func(*Globals) *cobra.Command {
 		newRunsCmd,
 		newSynthCmd,
 		newDemoCmd,
+		newBenchCmd,
 		newAnswerCmd,
 		newQueryCmd,
 		newMembersCmd,
