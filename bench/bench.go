@@ -255,6 +255,11 @@ func Markdown(w io.Writer, rs []Result) {
 			float64(ld.PeakRSS)/(1<<20), db.Seconds, float64(db.PeakRSS)/(1<<20), an.Seconds,
 			ld.Seconds+db.Seconds+an.Seconds)
 	}
+	fmt.Fprintln(w)
+	for _, r := range rs {
+		fmt.Fprintf(w, "- %d conviction lines: years %s, synth --scale %.2f, generated %d lines at %.0f lines/s\n",
+			r.MachLines, r.Years, r.Scale, r.AllLines, r.GenerateLinesPerSec)
+	}
 	for _, r := range rs {
 		for _, s := range r.Stages {
 			if s.Err != "" {

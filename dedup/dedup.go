@@ -18,7 +18,7 @@ type Options struct {
 	// Linkage configures rule D5; the zero value means linkage.DefaultConfig().
 	Linkage *linkage.Config
 	// NameMatchMin is the smallest name-match score (0 to 1) with which an appeal joins a notice
-	// of another person in the judgment it reviews (rule D4); 0 means 0.75.
+	// of another person in the judgment it reviews (rule D4); 0 means 0.65.
 	NameMatchMin float64
 	// Progress, when set, is told each stage as it starts.
 	Progress func(stage string)
@@ -58,7 +58,7 @@ func Run(ctx context.Context, db *sql.DB, opts Options) (Stats, error) {
 		cfg = *opts.Linkage
 	}
 	if opts.NameMatchMin == 0 {
-		opts.NameMatchMin = 0.75
+		opts.NameMatchMin = 0.65
 	}
 	conn, err := db.Conn(ctx)
 	if err != nil {

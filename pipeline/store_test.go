@@ -2,6 +2,9 @@ package pipeline
 
 import (
 	"context"
+	"errors"
+	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -29,9 +32,21 @@ func TestOpenCreatesStore(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.Close()
-	if _, err := Open(ctx, dir, Settings{}); err == nil {
-		t.Fatal("a store of a newer version must be refused")
-	} else {
-		t.Log(err)
+	_, err = Open(ctx, dir, Settings{})
+	if !errors.Is(err, ErrVersion) || !strings.Contains(err.Error(), "layout version 99") {
+		t.Fatalf("a store of a newer version must be refused with its version: %v", err)
+	}
+	// An older layout with no migration step is refused too, never misread.
+	db, err := OpenDuckDB(filepath.Join(dir, RestrictedFile), Settings{}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`UPDATE store_meta SET value='0' WHERE key='store_version'`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	_, err = Open(ctx, dir, Settings{})
+	if !errors.Is(err, ErrVersion) || !strings.Contains(err.Error(), "no migration") {
+		t.Fatalf("an older store without a migration must be refused: %v", err)
 	}
 }

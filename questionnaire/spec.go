@@ -287,6 +287,13 @@ func (s *Spec) validate(root *yaml.Node, v *Validator) error {
 		return e(root.Line, "long needs columns")
 	}
 	sheets := map[string]int{}
+	cells := 0
+	for _, t := range s.Tables {
+		cells += len(t.Rows) * len(t.Columns)
+	}
+	if cells > maxCells {
+		return e(root.Line, "the tables have %d cells; at most %d", cells, maxCells)
+	}
 	for ti := range s.Tables {
 		t := &s.Tables[ti]
 		if t.ID == "" {
@@ -448,7 +455,33 @@ func (p *parser) document(b []byte) (*yaml.Node, error) {
 	if root.Kind != yaml.MappingNode {
 		return nil, p.errf(root, "expected a mapping at the top of the file")
 	}
+	// aliases (*name) are followed while parsing: refuse a file whose aliases expand into an
+	// unreasonable number of nodes (a "billion laughs" file) before walking it
+	budget := maxNodes
+	if !withinBudget(root, &budget) {
+		return nil, p.errf(root, "the file expands to more than %d YAML nodes through its aliases (*name): use fewer aliases", maxNodes)
+	}
 	return root, nil
+}
+
+// maxCells bounds the cells of a questionnaire (all tables, one year).
+const maxCells = 50000
+
+// maxNodes bounds the size of a spec or mapping file once its aliases are expanded.
+const maxNodes = 200000
+
+func withinBudget(n *yaml.Node, budget *int) bool {
+	n = deref(n)
+	*budget--
+	if *budget < 0 || n == nil {
+		return *budget >= 0
+	}
+	for _, c := range n.Content {
+		if !withinBudget(c, budget) {
+			return false
+		}
+	}
+	return true
 }
 
 // deref follows a YAML alias (*name) to its anchor, so that specs can share a list of columns.

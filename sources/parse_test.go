@@ -238,7 +238,11 @@ func TestScanner(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			for _, size := range []int{1, 2, 3, 1024, -1} { // tiny reads: every boundary; -1: state machine only
-				sc := newCSVScanner(&chunkReader{s: tt.in, n: max(size, 1024)}, ';', 100, 10)
+				n := size
+				if n < 0 {
+					n = 1024
+				}
+				sc := newCSVScanner(&chunkReader{s: tt.in, n: n}, ';', 100, 10)
 				sc.slowOnly = size < 0
 				got := []rec{}
 				var err error
@@ -412,8 +416,9 @@ func FuzzCSVScanner(f *testing.F) {
 			if err != nil || !ok {
 				return
 			}
+			// (a too-long field is cut where a read ends: its kept prefix may differ)
 			if sc.start != slow.start || sc.nFields != slow.nFields || sc.tooLong != slow.tooLong || sc.nul != slow.nul ||
-				cmp.Diff(slow.strings(), append([]string(nil), sc.strings()...)) != "" {
+				(sc.tooLong < 0 && cmp.Diff(slow.strings(), append([]string(nil), sc.strings()...)) != "") {
 				t.Fatalf("fast path %d %q, state machine %d %q", sc.start, sc.strings(), slow.start, slow.strings())
 			}
 			if sc.start < line {
