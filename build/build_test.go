@@ -294,3 +294,51 @@ func TestBuildRefusesExistingFileAndPublishSwaps(t *testing.T) {
 		t.Errorf("temporary files left: %v", m)
 	}
 }
+
+// A build that is stopped half-way leaves the published canvas as it was and no partial file.
+func TestCancelledBuildChangesNothing(t *testing.T) {
+	s := world(t)
+	key, _ := s.Key()
+	dir := t.TempDir()
+	final := filepath.Join(dir, "canvas.duckdb")
+	tmp := final + ".tmp-1"
+	if _, err := build.Build(context.Background(), s.DB, key, tmp, build.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := build.Publish(tmp, final, 3); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := os.ReadFile(final)
+	ctx, cancel := context.WithCancel(context.Background())
+	steps := 0
+	_, err := build.Build(ctx, s.DB, key, final+".tmp-2", build.Options{Progress: func(string) {
+		if steps++; steps == 3 {
+			cancel()
+		}
+	}})
+	if err == nil {
+		t.Fatal("a cancelled build must fail")
+	}
+	if _, err := os.Stat(final + ".tmp-2"); err == nil {
+		t.Error("the partial canvas was left behind")
+	}
+	after, _ := os.ReadFile(final)
+	if string(before) != string(after) {
+		t.Error("the published canvas changed")
+	}
+}
+
+// A store with nothing loaded builds an empty but complete canvas.
+func TestBuildEmptyStore(t *testing.T) {
+	s := fixture.Store(t)
+	fixture.Resolve(t, s)
+	key, _ := s.Key()
+	out := filepath.Join(t.TempDir(), "canvas.duckdb")
+	st, err := build.Build(context.Background(), s.DB, key, out, build.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.IndicatorRows != 0 || st.Tables["measure_definition"] != 12 {
+		t.Errorf("stats %+v", st)
+	}
+}

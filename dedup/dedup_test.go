@@ -8,6 +8,7 @@ import (
 
 	"github.com/ciatteh/canvas/dedup"
 	"github.com/ciatteh/canvas/dedup/fixture"
+	"github.com/ciatteh/canvas/dedup/linkage"
 	"github.com/ciatteh/canvas/pipeline"
 	"github.com/google/go-cmp/cmp"
 )
@@ -16,8 +17,13 @@ type C = fixture.Conviction
 
 func run(t *testing.T, s *pipeline.Store) dedup.Stats {
 	t.Helper()
+	return runWith(t, s, dedup.Options{})
+}
+
+func runWith(t *testing.T, s *pipeline.Store, o dedup.Options) dedup.Stats {
+	t.Helper()
 	fixture.Resolve(t, s)
-	st, err := dedup.Run(context.Background(), s.DB, dedup.Options{})
+	st, err := dedup.Run(context.Background(), s.DB, o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -223,5 +229,101 @@ func TestStableKeysAndReview(t *testing.T) {
 	got = query(t, s.DB, `SELECT count(DISTINCT person_key) FROM person_link WHERE record_id IN ('R1', 'R2')`)
 	if got[0] != "2" {
 		t.Errorf("the later non-match decision must win: %v", got)
+	}
+}
+
+// D2 without birth dates: the LEGACY and MACH lines name the same person the same way, with no
+// birth date and no national number on either side.
+func TestD2WithoutBirthDate(t *testing.T) {
+	s := fixture.Store(t)
+	fixture.Insert(t, s,
+		C{RecordID: "L1", SourceSystem: "LEGACY", PersonID: "LP1", JudgmentID: "2015-1701", Surname: "MAES", GivenNames: "WIM", Offence: "SMU-77BIS"},
+		C{RecordID: "M1", SourceSystem: "MACH", PersonID: "P1", JudgmentID: "2015/001701", Surname: "Maes", GivenNames: "Wim", Offence: "SMU-77BIS"},
+		// a namesake with another birth date in the same judgment is not merged
+		C{RecordID: "L2", SourceSystem: "LEGACY", PersonID: "LP2", JudgmentID: "2015-1701", Surname: "PEETERS", GivenNames: "JAN", BirthDate: "1950-01-01", Offence: "SMU-77BIS"},
+		C{RecordID: "M2", SourceSystem: "MACH", PersonID: "P2", JudgmentID: "2015/001701", Surname: "Peeters", GivenNames: "Jan", BirthDate: "1990-01-01", Offence: "SMU-77BIS"},
+	)
+	st := run(t, s)
+	got := query(t, s.DB, `SELECT record_id, stands FROM conviction_line ORDER BY 1`)
+	if d := cmp.Diff([]string{"L1|false", "L2|true", "M1|true", "M2|true"}, got); d != "" {
+		t.Errorf("conviction_line (-want +got):\n%s", d)
+	}
+	if st.Convictions != 3 {
+		t.Errorf("%d convictions, want 3", st.Convictions)
+	}
+}
+
+// D4 across systems with surname and given names swapped and an alias: the appeal finds its
+// person's notice in the reviewed judgment by name, birth date and place, not the co-defendant's,
+// and the two person records become one person (rule D4 in person_link).
+func TestD4AppealFindsPersonByName(t *testing.T) {
+	s := fixture.Store(t)
+	fixture.Insert(t, s,
+		C{RecordID: "F1", SourceSystem: "MACH", PersonID: "P1", Surname: "Gashi", GivenNames: "Besnik", BirthPlace: "Shkodër", Citizenship: "AL", JudgmentID: "2019/5130", Court: "TPI-BRU", JudgmentDate: "2019-08-16"},
+		C{RecordID: "F2", SourceSystem: "MACH", PersonID: "P2", Surname: "Traoré", GivenNames: "Muhammad", BirthDate: "1981-09-18", JudgmentID: "2019/5130", Court: "TPI-BRU", JudgmentDate: "2019-08-16"},
+		C{RecordID: "A1", SourceSystem: "MACH", PersonID: "P9", Surname: "Besnik", GivenNames: "Gashi", BirthDate: "1985-12-25", Citizenship: "AL", JudgmentID: "2020/2252", Court: "CA-BRU", JudgmentDate: "2020-07-24", Instance: "APPEAL", AppealOf: "2019-005130", FinalDate: "2020-09-28"},
+		// an alias keeping the given name, same birth date and place
+		C{RecordID: "G1", SourceSystem: "MACH", PersonID: "P3", Surname: "Vermeulen", GivenNames: "Els", BirthDate: "1982-12-12", BirthPlace: "Leuven", Sex: "F", JudgmentID: "2022/2288", Court: "TPI-LUX", JudgmentDate: "2022-10-14"},
+		C{RecordID: "G2", SourceSystem: "MACH", PersonID: "P4", Surname: "Goossens", GivenNames: "Els", BirthDate: "1982-12-12", BirthPlace: "Leuven", Sex: "F", JudgmentID: "2023/1170", Court: "CA-LIE", JudgmentDate: "2023-08-15", Instance: "APPEAL", AppealOf: "2022/2288", Decision: "ACQUITTAL", FinalDate: "2023-09-01"},
+	)
+	cfg := linkage.DefaultConfig()
+	cfg.MatchThreshold, cfg.ReviewThreshold = 1000, 999 // the linkage links nothing: D4 must
+	st := runWith(t, s, dedup.Options{Linkage: &cfg})
+	if st.Chains != 3 || st.OrphanAppeals != 0 || st.Convictions != 2 {
+		t.Errorf("stats %+v: want 3 chains (Gashi, Traoré, Vermeulen), no orphan, 2 convictions", st)
+	}
+	got := query(t, s.DB, `SELECT string_agg(record_id, ',' ORDER BY record_id), count(DISTINCT person_key), string_agg(DISTINCT rule, ',' ORDER BY rule)
+		FROM conviction_line l JOIN person_link p USING (record_id, person_key) GROUP BY chain_id ORDER BY 1`)
+	want := []string{"A1,F1|1|D4", "F2|1|SINGLE", "G1,G2|1|D4"}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("chains (-want +got):\n%s", d)
+	}
+}
+
+// A chain of near matches never glues two different valid national numbers: B resembles both A
+// and C, who are two people.
+func TestD5ChainOfNearMatches(t *testing.T) {
+	s := fixture.Store(t)
+	fixture.Insert(t, s,
+		C{RecordID: "A", PersonID: "1", NN: fixture.NN("900203", 11), Surname: "El Amrani", GivenNames: "Mohamed", BirthDate: "1990-02-03", BirthPlace: "Tanger", Sex: "M", Citizenship: "MA", JudgmentID: "J1"},
+		C{RecordID: "B", PersonID: "2", Surname: "El Amrani", GivenNames: "Mohammed", BirthDate: "1990-02-03", BirthPlace: "Tanger", Sex: "M", Citizenship: "MA", JudgmentID: "J2"},
+		C{RecordID: "C", PersonID: "3", NN: fixture.NN("900203", 13), Surname: "Elamrani", GivenNames: "Muhammad", BirthDate: "1990-02-03", BirthPlace: "Tanger", Sex: "M", Citizenship: "MA", JudgmentID: "J3"},
+	)
+	run(t, s)
+	got := query(t, s.DB, `SELECT count(DISTINCT person_key) FROM person_link WHERE record_id IN ('A', 'C')`)
+	if got[0] != "2" {
+		t.Errorf("A and C (two valid national numbers) share a person key")
+	}
+}
+
+// The review list lists pairs between the thresholds with both identities, and marks decided ones.
+func TestReviewList(t *testing.T) {
+	s := fixture.Store(t)
+	fixture.Insert(t, s,
+		C{RecordID: "R1", PersonID: "1", Surname: "Janssens", GivenNames: "Marc", BirthDate: "1970-05-06", JudgmentID: "J1"},
+		C{RecordID: "R2", PersonID: "2", Surname: "Janssen", GivenNames: "Mark", BirthDate: "1970-06-05", JudgmentID: "J2"},
+	)
+	fixture.Resolve(t, s)
+	cfg := linkage.DefaultConfig()
+	cfg.MatchThreshold, cfg.ReviewThreshold = 1000, -1000 // every candidate pair goes to review
+	ctx := context.Background()
+	if _, err := dedup.Run(ctx, s.DB, dedup.Options{Linkage: &cfg}); err != nil {
+		t.Fatal(err)
+	}
+	ps, err := dedup.ListReview(ctx, s.DB, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ps) != 1 || ps[0].A != "MACH:1" || ps[0].B1.Surname != "Janssen" || ps[0].Decision != "" {
+		t.Fatalf("review list: %+v", ps)
+	}
+	if err := dedup.RecordDecisions(ctx, s.DB, []dedup.Decision{{A: "MACH:1", B: "MACH:2", Match: false}}); err != nil {
+		t.Fatal(err)
+	}
+	if ps, _ := dedup.ListReview(ctx, s.DB, false); len(ps) != 0 {
+		t.Errorf("a decided pair is still listed as undecided: %+v", ps)
+	}
+	if ps, _ := dedup.ListReview(ctx, s.DB, true); len(ps) != 1 || ps[0].Decision != "nonmatch" {
+		t.Errorf("--all: %+v", ps)
 	}
 }

@@ -195,11 +195,27 @@ func (w *world) linkPersons(ctx context.Context, decisions []linkage.Decision, c
 		})
 		pr.rec.Citizenship = mode(func(l *line) string { return l.citizenship })
 	}
-	recs := make([]linkage.Record, len(w.records))
+	rep, groupNN := w.exactIdentities(decisions)
+	var recs []linkage.Record
 	for i := range w.records {
-		recs[i] = w.records[i].rec
+		if rep[i] == i {
+			r := w.records[i].rec
+			if r.NationalNumber == "" {
+				r.NationalNumber = groupNN[i]
+			}
+			recs = append(recs, r)
+		}
 	}
-	res, err := linkage.Link(ctx, recs, decisions, cfg)
+	// decisions name person records: pass them on their group's representative
+	var ds []linkage.Decision
+	for _, d := range decisions {
+		a, okA := w.recordIx[d.A]
+		b, okB := w.recordIx[d.B]
+		if okA && okB && rep[a] != rep[b] {
+			ds = append(ds, linkage.Decision{A: w.records[rep[a]].rec.ID, B: w.records[rep[b]].rec.ID, Match: d.Match})
+		}
+	}
+	res, err := linkage.Link(ctx, recs, ds, cfg)
 	if err != nil {
 		return fmt.Errorf("linking persons (D5): %w", err)
 	}
@@ -222,20 +238,104 @@ func (w *world) linkPersons(ctx context.Context, decisions []linkage.Decision, c
 			w.stats.ReviewPairs++
 		}
 	}
+	for i := range w.records {
+		if r := rep[i]; r != i {
+			pr := &w.records[i]
+			pr.rule, pr.hasScore = RuleExact, false
+			if !w.records[r].hasScore {
+				w.records[r].rule = RuleExact
+			}
+			w.trace = append(w.trace, traceRow{rule: "D5", kind: "person_record", a: pr.rec.ID, b: w.records[r].rec.ID,
+				status: "match", detail: RuleExact + ": same surname, given names and birth date"})
+		}
+	}
+	for i := range w.records {
+		w.records[i].clusterID = res.Cluster[w.records[rep[i]].rec.ID]
+		if w.records[i].clusterID == "" {
+			w.records[i].clusterID = w.records[rep[i]].rec.ID
+		}
+	}
 	w.parent = map[string]string{}
 	w.nns = map[string][]string{}
 	for i := range w.records {
 		pr := &w.records[i]
-		pr.clusterID = res.Cluster[pr.rec.ID]
-		if pr.clusterID == "" {
-			pr.clusterID = pr.rec.ID
-		}
 		if nn := pr.rec.NationalNumber; nn != "" && !slices.Contains(w.nns[pr.clusterID], nn) {
 			w.nns[pr.clusterID] = append(w.nns[pr.clusterID], nn)
 		}
 	}
 	w.stats.PersonRecords = len(w.records)
 	return nil
+}
+
+// RuleExact is the D5 rule of person records with the same normalised surname, given names and
+// birth date and no two different valid national numbers: they are one person before the
+// probabilistic linkage, which sees one record for them (the smallest record ID).
+const RuleExact = "EXACT"
+
+// exactIdentities groups the person records of rule RuleExact, unless an analyst declared two of
+// them not a match, and returns each record's representative (itself when alone) and each
+// representative's group's valid national number, which the linkage sees so that rule NN applies.
+func (w *world) exactIdentities(decisions []linkage.Decision) ([]int, map[int]string) {
+	apart := map[[2]string]bool{}
+	for _, d := range decisions {
+		k := [2]string{min(d.A, d.B), max(d.A, d.B)}
+		apart[k] = !d.Match // the last decision on a pair counts
+	}
+	rep := make([]int, len(w.records))
+	order := make([]int, len(w.records))
+	for i := range rep {
+		rep[i], order[i] = i, i
+	}
+	slices.SortFunc(order, func(a, b int) int { return cmp.Compare(w.records[a].rec.ID, w.records[b].rec.ID) })
+	type group struct {
+		members []int
+		nn      string
+	}
+	groups := map[string][]*group{}
+	for _, i := range order {
+		r := &w.records[i].rec
+		sn, gn := PersonName(r.Surname), PersonName(r.GivenNames)
+		if sn == "" || gn == "" || r.BirthDate == "" {
+			continue
+		}
+		key := sn + "|" + gn + "|" + r.BirthDate
+		var joined *group
+		for _, g := range groups[key] {
+			if g.nn != "" && r.NationalNumber != "" && g.nn != r.NationalNumber {
+				continue
+			}
+			ok := true
+			for _, m := range g.members {
+				if apart[[2]string{min(r.ID, w.records[m].rec.ID), max(r.ID, w.records[m].rec.ID)}] {
+					ok = false
+					break
+				}
+			}
+			if ok {
+				joined = g
+				break
+			}
+		}
+		if joined == nil {
+			joined = &group{}
+			groups[key] = append(groups[key], joined)
+		}
+		joined.members = append(joined.members, i)
+		if joined.nn == "" {
+			joined.nn = r.NationalNumber
+		}
+	}
+	nn := map[int]string{}
+	for _, key := range sortedKeys(groups) {
+		for _, g := range groups[key] {
+			first := g.members[0]
+			for _, m := range g.members {
+				rep[m] = first
+			}
+			nn[first] = g.nn
+		}
+	}
+	return rep, nn
 }
 
 func noteSuffix(s string) string {
@@ -307,7 +407,7 @@ func (w *world) noticesAndChains() {
 
 func (w *world) buildNotices() {
 	type key struct{ cluster, court, jnorm string }
-	ix := map[key]int{}
+	ix := map[key][]int{}
 	w.notices = w.notices[:0]
 	var order []int
 	for i := range w.lines {
@@ -315,7 +415,7 @@ func (w *world) buildNotices() {
 			order = append(order, i)
 		}
 	}
-	// deterministic notice numbers: by person record, judgment, then record id
+	// deterministic notice numbers: by person, judgment, then record id
 	slices.SortFunc(order, func(a, b int) int {
 		la, lb := &w.lines[a], &w.lines[b]
 		return cmp.Or(cmp.Compare(w.clusterOf(la.record), w.clusterOf(lb.record)),
@@ -325,10 +425,18 @@ func (w *world) buildNotices() {
 	for _, i := range order {
 		l := &w.lines[i]
 		k := key{w.clusterOf(l.record), l.court, l.jnorm}
-		n, ok := ix[k]
-		if !ok {
+		// Two records of one person in one judgment are one notice when they name the person
+		// alike; otherwise they are taken for co-defendants the linkage joined, and kept apart.
+		n := -1
+		for _, c := range ix[k] {
+			if r := w.notices[c].record; r == l.record || nameMatch(&w.records[r].rec, &w.records[l.record].rec) >= sameNoticeMin {
+				n = c
+				break
+			}
+		}
+		if n < 0 {
 			n = len(w.notices)
-			ix[k] = n
+			ix[k] = append(ix[k], n)
 			w.notices = append(w.notices, notice{cluster: k.cluster, court: l.court, jnorm: l.jnorm, judgmentID: l.judgmentID,
 				judgmentDate: l.judgmentDate, instance: l.instance, decision: l.decision, record: l.record, reviews: -1})
 		}
@@ -369,6 +477,10 @@ func (w *world) buildNotices() {
 	}
 }
 
+// sameNoticeMin is the nameMatch score from which two records of one person key in one judgment
+// are one notice.
+const sameNoticeMin = 0.8
+
 // decisionRank orders the decisions that are not convictions, for a notice whose lines differ.
 func decisionRank(s string) int {
 	switch s {
@@ -407,8 +519,12 @@ func (w *world) linkAppeals(allowMerge bool) int {
 		}
 		best, bestScore, rule := -1, 0.0, ""
 		for _, c := range cands {
-			if w.notices[c].cluster == nt.cluster && (best < 0 || laterDecision(&w.notices[c], &w.notices[best])) {
-				best, bestScore, rule = c, 1, "SAME_PERSON"
+			if w.notices[c].cluster != nt.cluster {
+				continue
+			}
+			s := nameMatch(&w.records[nt.record].rec, &w.records[w.notices[c].record].rec)
+			if best < 0 || s > bestScore || (s == bestScore && laterDecision(&w.notices[c], &w.notices[best])) {
+				best, bestScore, rule = c, s, "SAME_PERSON"
 			}
 		}
 		if best < 0 {

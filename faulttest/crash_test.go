@@ -7,7 +7,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -22,13 +24,17 @@ type crashTally struct {
 	ShortestKill, LongestKill                          time.Duration
 }
 
-// TestCrashDuringLoad kills `canvas load --no-build --inbox` with SIGKILL at deterministic
-// pseudo-random moments spread over a run's duration (measured from an uninterrupted reference
-// run), checks the store as the kill left it (every delivery complete or absent), re-runs the
-// load to completion, and checks that the store then equals the reference exactly: table sizes,
+// TestCrashDuringLoad kills `canvas load --no-build --inbox` with SIGKILL, checks the store as
+// the kill left it (every delivery complete or absent), re-runs the load to completion, and
+// checks that the store then equals an uninterrupted reference exactly: table sizes,
 // per-delivery counts, quarantine by file and reason, and which row stands for each record after
 // rule D1. The run log must show the killed run as running without an end, and the re-run as
 // ended ok (or quarantine).
+//
+// Kill points are of two kinds: moments spread over the run's duration (deterministic
+// pseudo-random, measured from the reference run), and events: right after the progress display
+// (read through a pseudo-terminal) reports file k committed, for every k, and a few moments
+// after the last file, where the D1 stage runs. CANVAS_CRASH_POINTS sets the total (default 50).
 func TestCrashDuringLoad(t *testing.T) {
 	points := envInt("CANVAS_CRASH_POINTS", 50)
 	total := envInt("CANVAS_CRASH_ROWS", 5000)
@@ -49,7 +55,9 @@ func TestCrashDuringLoad(t *testing.T) {
 		if r.Code != exitQuarantine {
 			t.Fatalf("reference load: want exit 3 (loaded, rows in quarantine):\n%s", r)
 		}
-		refDur += r.Elapsed / 2
+		if refDur == 0 || r.Elapsed < refDur {
+			refDur = r.Elapsed // the faster run: the machine is shared, slow runs overstate the duration
+		}
 		st, runs, bad := inspectStore(t, storeA)
 		for _, b := range bad {
 			t.Errorf("reference store: %s", b)
@@ -72,27 +80,86 @@ func TestCrashDuringLoad(t *testing.T) {
 		t.FailNow()
 	}
 
-	// The kill points: one in each of `points` equal slices of the run, at a pseudo-random place
-	// in the slice (fixed seed: a failure replays), then shuffled so that store states of
-	// neighbouring points do not run one after the other.
-	rng := rand.New(rand.NewPCG(20261127, 8))
-	delays := make([]time.Duration, points)
-	for i := range delays {
-		delays[i] = time.Duration((float64(i) + rng.Float64()) / float64(points) * float64(refDur))
+	// Event kill points: right after each file's commit, and a few moments after the last one.
+	var kps []killPoint
+	for k := 1; k <= len(files); k++ {
+		kps = append(kps, killPoint{Name: fmt.Sprintf("after_file%d", k), AfterFile: k})
 	}
-	rng.Shuffle(len(delays), func(i, j int) { delays[i], delays[j] = delays[j], delays[i] })
+	for _, d := range []time.Duration{5, 15, 30, 60, 100} {
+		kps = append(kps, killPoint{Name: fmt.Sprintf("after_file%d_plus%dms", len(files), d), AfterFile: len(files), Delay: d * time.Millisecond})
+	}
+	// Timed kill points: one in each of n equal slices of the run, at a pseudo-random place in
+	// the slice (fixed seed: a failure replays), shuffled so that neighbouring points do not run
+	// one after the other.
+	n := max(points-len(kps), points/2)
+	rng := rand.New(rand.NewPCG(20261127, 8))
+	var timed []killPoint
+	for i := 0; i < n; i++ {
+		d := time.Duration((float64(i) + rng.Float64()) / float64(n) * float64(refDur))
+		timed = append(timed, killPoint{Delay: d})
+	}
+	rng.Shuffle(len(timed), func(i, j int) { timed[i], timed[j] = timed[j], timed[i] })
+	for i := range timed {
+		timed[i].Name = fmt.Sprintf("kill%02d_at_%dms", i, timed[i].Delay.Milliseconds())
+	}
+	kps = append(timed, kps...)
 
-	tally := crashTally{Points: points, ShortestKill: time.Hour}
+	tally := crashTally{Points: len(kps), ShortestKill: time.Hour}
 	var failed []string
-	for i, delay := range delays {
-		name := fmt.Sprintf("kill%02d_at_%dms", i, delay.Milliseconds())
-		if !t.Run(name, func(t *testing.T) { crashOnce(t, inbox, delay, ref, &tally) }) {
-			failed = append(failed, name)
+	for _, kp := range kps {
+		if !t.Run(kp.Name, func(t *testing.T) { crashOnce(t, inbox, kp, ref, &tally) }) {
+			failed = append(failed, kp.Name)
 		}
 	}
-	t.Logf("crash test: %d kill points, %d processes killed mid-run, %d finished before their kill; %d interrupted runs seen in the run log; kills from %s to %s; %d points survived, %d failed %v",
-		tally.Points, tally.Killed, tally.FinishedFirst, tally.InterruptedRunsSeen, tally.ShortestKill.Round(time.Millisecond),
+	t.Logf("crash test: %d kill points (%d timed, %d after file commits), %d processes killed mid-run, %d finished before their kill; %d interrupted runs seen in the run log; kills from %s to %s; %d points survived, %d failed %v",
+		tally.Points, n, len(kps)-n, tally.Killed, tally.FinishedFirst, tally.InterruptedRunsSeen, tally.ShortestKill.Round(time.Millisecond),
 		tally.LongestKill.Round(time.Millisecond), tally.Points-len(failed), len(failed), failed)
+}
+
+// killPoint says when a load is killed: Delay after its start or, when AfterFile > 0, Delay
+// after its progress display reports file number AfterFile (1-based, inbox name order) done,
+// that is, committed.
+type killPoint struct {
+	Name      string
+	Delay     time.Duration
+	AfterFile int
+}
+
+// doneLine matches a progress line that reports a file done: "[k/n] name: outcome, N rows in".
+func doneLine() *regexp.Regexp {
+	return regexp.MustCompile(`\[(\d+)/\d+\] [^\r\n]*?: (?:loaded|quarantine|refused|failed|skipped), \d+ rows in`)
+}
+
+// watchProgress reads a pseudo-terminal's output and closes done when file number k is
+// reported done. It drains the terminal until the process closes it.
+func watchProgress(master *os.File, k int, done chan<- struct{}) {
+	defer master.Close()
+	re := doneLine()
+	var buf []byte
+	chunk := make([]byte, 4096)
+	fired := false
+	for {
+		n, err := master.Read(chunk)
+		if n > 0 && !fired {
+			buf = append(buf, chunk[:n]...)
+			for _, m := range re.FindAllSubmatch(buf, -1) {
+				if i, _ := strconv.Atoi(string(m[1])); i == k {
+					fired = true
+					close(done)
+					break
+				}
+			}
+			if len(buf) > 1<<16 {
+				buf = buf[len(buf)-4096:]
+			}
+		}
+		if err != nil {
+			if !fired {
+				close(done)
+			}
+			return
+		}
+	}
 }
 
 // checkReference checks the reference store against what the generator wrote.
@@ -117,25 +184,53 @@ func checkReference(t *testing.T, ref storeState, files []deliveryFile) {
 	}
 }
 
-// crashOnce loads the inbox into a new store, kills the load after delay, inspects the store as
-// left, re-runs the load and compares with the reference.
-func crashOnce(t *testing.T, inbox string, delay time.Duration, ref storeState, tally *crashTally) {
+// crashOnce loads the inbox into a new store, kills the load at the kill point, inspects the
+// store as left, re-runs the load and compares with the reference.
+func crashOnce(t *testing.T, inbox string, kp killPoint, ref storeState, tally *crashTally) {
 	store := filepath.Join(t.TempDir(), "storeB")
 	defer os.RemoveAll(store)
 	args := []string{"load", "--no-build", "-q", "--store", store, "--inbox", inbox}
 	cmd := command(t, args...)
 	var out strings.Builder
 	cmd.Stdout, cmd.Stderr = &out, &out
+	fileDone := make(chan struct{})
+	var slave *os.File
+	if kp.AfterFile > 0 {
+		// Progress is drawn on a terminal only, and without -q.
+		master, s, err := openPTY()
+		if err != nil {
+			t.Skipf("no pseudo-terminal for event kill points: %v", err)
+		}
+		slave = s
+		cmd = command(t, append([]string{"load", "--no-build"}, args[3:]...)...)
+		cmd.Stdout, cmd.Stderr = &out, slave
+		go watchProgress(master, kp.AfterFile, fileDone)
+	}
 	start := time.Now()
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	if slave != nil {
+		slave.Close()
+	}
 	exited := make(chan struct{})
 	go func() { cmd.Wait(); close(exited) }()
+	trigger := make(chan struct{})
+	go func() {
+		if kp.AfterFile > 0 {
+			select {
+			case <-fileDone:
+			case <-exited:
+				return
+			}
+		}
+		time.Sleep(kp.Delay)
+		close(trigger)
+	}()
 	killed := false
 	select {
 	case <-exited:
-	case <-time.After(delay):
+	case <-trigger:
 		killed = cmd.Process.Signal(syscall.SIGKILL) == nil
 		<-exited
 	}
@@ -147,6 +242,9 @@ func crashOnce(t *testing.T, inbox string, delay time.Duration, ref storeState, 
 		tally.LongestKill = max(tally.LongestKill, first.Elapsed)
 	} else {
 		tally.FinishedFirst++
+		if kp.AfterFile > 0 && kp.Delay == 0 {
+			t.Errorf("the load ended before its progress reported file %d done: has the progress display changed?\n%s", kp.AfterFile, out.String())
+		}
 		if first.Code != exitQuarantine {
 			t.Errorf("uninterrupted first run: want exit 3:\n%s\n%s", first, out.String())
 		}

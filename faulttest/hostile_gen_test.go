@@ -394,15 +394,9 @@ func newBombStream(t testing.TB, head, chunk, tail []byte, size int64) bombStrea
 	fw.Write(tail)
 	fw.Close()
 	suffix := bytes.Clone(buf.Bytes())
-	used := int64(len(prefix)) // placeholder, replaced below
-	_ = used
 	// Chunks already in the prefix: count them from its uncompressed length.
-	inPrefix := int64(0)
-	{
-		r := flate.NewReader(bytes.NewReader(prefix))
-		n, _ := io.Copy(io.Discard, r)
-		inPrefix = (n - int64(len(head))) / int64(len(chunk))
-	}
+	inflated, _ := io.Copy(io.Discard, flate.NewReader(bytes.NewReader(prefix)))
+	inPrefix := (inflated - int64(len(head))) / int64(len(chunk))
 	n := (size-int64(len(head))-int64(len(tail)))/int64(len(chunk)) - inPrefix
 	if n < 1 {
 		n = 1

@@ -3,6 +3,7 @@ package faulttest
 import (
 	"database/sql"
 	"fmt"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -179,6 +180,7 @@ func inspectCopy(t testing.TB, store string) (storeState, []runRow, []string, er
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), fmt.Sprintf("copy-%d", time.Now().UnixNano()))
 	copyDir(t, store, dir)
+	defer os.RemoveAll(dir)
 	db, err := sql.Open("duckdb", filepath.Join(dir, restrictedFile))
 	if err == nil {
 		err = db.Ping()

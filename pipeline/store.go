@@ -176,7 +176,7 @@ func (s *Store) migrate(ctx context.Context, from int) error {
 // loadCodeTables (re)writes the reference code lists as tables code_<name>, so that the SQL
 // stages join them; an analyst's change to a list takes effect at the next run.
 func loadCodeTables(ctx context.Context, tx *sql.Tx, codes *schema.Codes) error {
-	for _, name := range schema.CodeFiles {
+	for _, name := range schema.CodeFiles() {
 		rows := codes.Files[name]
 		cols := make([]string, len(rows[0]))
 		for i, h := range rows[0] {

@@ -11,22 +11,26 @@ import (
 // version is migrated when a migration exists, or refused with a message (package pipeline).
 const StoreVersion = 1
 
-// Lineage columns lead every raw-layer row: where it came from.
-var Lineage = []arrow.Field{
-	{Name: "run_id", Type: arrow.PrimitiveTypes.Int64},
-	{Name: "delivery_id", Type: arrow.PrimitiveTypes.Int64},
-	{Name: "sheet", Type: arrow.BinaryTypes.String, Nullable: true},
-	{Name: "line", Type: arrow.PrimitiveTypes.Int64},
+// Lineage returns the columns that lead every raw-layer row: where it came from.
+func Lineage() []arrow.Field {
+	return []arrow.Field{
+		{Name: "run_id", Type: arrow.PrimitiveTypes.Int64},
+		{Name: "delivery_id", Type: arrow.PrimitiveTypes.Int64},
+		{Name: "sheet", Type: arrow.BinaryTypes.String, Nullable: true},
+		{Name: "line", Type: arrow.PrimitiveTypes.Int64},
+	}
 }
 
-// Derived columns follow the contract columns: values the checks compute from a row.
-var Derived = []arrow.Field{
-	// offence is the canvas offence code the row's agency code maps to.
-	{Name: "offence", Type: arrow.BinaryTypes.String},
-	// dq_flags lists the data-quality problems of optional values ("column: problem"), "; "-separated.
-	{Name: "dq_flags", Type: arrow.BinaryTypes.String, Nullable: true},
-	// extra holds the unknown extra columns of the delivery as a JSON object.
-	{Name: "extra", Type: arrow.BinaryTypes.String, Nullable: true},
+// Derived returns the columns that follow the contract columns: values the checks compute from a row.
+func Derived() []arrow.Field {
+	return []arrow.Field{
+		// offence is the canvas offence code the row's agency code maps to.
+		{Name: "offence", Type: arrow.BinaryTypes.String},
+		// dq_flags lists the data-quality problems of optional values ("column: problem"), "; "-separated.
+		{Name: "dq_flags", Type: arrow.BinaryTypes.String, Nullable: true},
+		// extra holds the unknown extra columns of the delivery as a JSON object.
+		{Name: "extra", Type: arrow.BinaryTypes.String, Nullable: true},
+	}
 }
 
 // ArrowType is the Arrow type of a column kind in the canonical record.
@@ -46,11 +50,11 @@ func (k Kind) ArrowType() arrow.DataType {
 // RecordSchema is the canonical record of a source as the adapters yield it: lineage, the
 // contract's columns (typed), then the derived columns.
 func (s *Source) RecordSchema() *arrow.Schema {
-	fields := append([]arrow.Field{}, Lineage...)
+	fields := Lineage()
 	for _, c := range s.Columns {
 		fields = append(fields, arrow.Field{Name: c.Name, Type: c.Kind.ArrowType(), Nullable: !c.Required})
 	}
-	fields = append(fields, Derived...)
+	fields = append(fields, Derived()...)
 	md := arrow.NewMetadata([]string{"source", "store_version"}, []string{s.Name, fmt.Sprint(StoreVersion)})
 	return arrow.NewSchema(fields, &md)
 }

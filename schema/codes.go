@@ -17,8 +17,10 @@ import (
 var embeddedCodes embed.FS
 
 // CodeFiles lists the reference code lists, in the order they are loaded into the stores.
-var CodeFiles = []string{"districts", "offices", "courts", "offence_types", "offence_map",
-	"eu_membership", "exploitation_forms", "countries"}
+func CodeFiles() []string {
+	return []string{"districts", "offices", "courts", "offence_types", "offence_map",
+		"eu_membership", "exploitation_forms", "countries"}
+}
 
 // OffenceType is one canvas offence code (codes/offence_types.csv).
 type OffenceType struct {
@@ -63,7 +65,7 @@ type Codes struct {
 // same name in that folder (analysts maintain the lists as data).
 func LoadCodes(dir string) (*Codes, error) {
 	c := &Codes{Files: map[string][][]string{}}
-	for _, name := range CodeFiles {
+	for _, name := range CodeFiles() {
 		var r io.Reader
 		var src string
 		if dir != "" {

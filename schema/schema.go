@@ -32,11 +32,10 @@ const (
 	List                // a |-separated list of texts
 )
 
-var kindNames = [...]string{"text", "date", "integer", "decimal", "enum", "code", "country", "national number", "list"}
-
 func (k Kind) String() string {
-	if int(k) < len(kindNames) {
-		return kindNames[k]
+	names := [...]string{"text", "date", "integer", "decimal", "enum", "code", "country", "national number", "list"}
+	if int(k) < len(names) {
+		return names[k]
 	}
 	return "unknown"
 }
@@ -133,7 +132,11 @@ func Police() *Source {
 			{Name: "birth_year", Aliases: []string{"annee_naissance", "geboortejaar"}, Kind: Int},
 			{Name: "citizenship", Aliases: []string{"nationalite", "nationaliteit"}, Kind: Country},
 			{Name: "exploitation_form", Aliases: []string{"forme_exploitation", "uitbuitingsvorm"}, Kind: Enum, Values: enum(
-				"SEX", "SEX", "LAB", "LAB", "BEG", "BEG", "CRIM", "CRIM", "ORG", "ORG", "OTH", "OTH")},
+				"SEX", "SEX", "LAB", "LAB", "BEG", "BEG", "CRIM", "CRIM", "ORG", "ORG", "OTH", "OTH",
+				"SEXUELLE", "SEX", "EXPLOITATION SEXUELLE", "SEX", "SEKSUEEL", "SEX", "SEKSUELE UITBUITING", "SEX",
+				"TRAVAIL", "LAB", "ECONOMIQUE", "LAB", "ECONOMISCH", "LAB", "ARBEID", "LAB", "MENDICITE", "BEG", "BEDELARIJ", "BEG",
+				"CRIMINALITE FORCEE", "CRIM", "GEDWONGEN CRIMINALITEIT", "CRIM", "ORGANES", "ORG", "ORGANEN", "ORG",
+				"AUTRE", "OTH", "ANDERE", "OTH")},
 			{Name: "extract_date", Aliases: []string{"date_extraction", "extractiedatum"}, Kind: Date, Required: true},
 			{Name: "deleted", Aliases: []string{"supprime", "verwijderd"}, Kind: Enum, Values: yesNo()},
 		},
@@ -257,8 +260,8 @@ func NormaliseHeader(s string) string {
 	return b.String()
 }
 
-// NormaliseValue folds an enumerated value for matching: upper case, no accents, single spaces,
-// underscores and hyphens read as spaces except in canonical values.
+// NormaliseValue folds an enumerated value for matching: upper case, no accents, surrounding
+// space trimmed and inner runs of space collapsed to one.
 func NormaliseValue(s string) string {
 	s = strings.ToUpper(stripAccents(strings.TrimSpace(s)))
 	return strings.Join(strings.Fields(s), " ")

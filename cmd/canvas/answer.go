@@ -1,7 +1,9 @@
 package main
 
 import (
+	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -99,4 +101,40 @@ layout, styles, merged cells and formulas (see questionnaire/README.md for the m
 	f.BoolVar(&list, "list", false, "list the built-in questionnaires")
 	f.StringVar(&printSpec, "print-spec", "", "print a built-in questionnaire's spec, to edit and pass back with --spec")
 	return cmd
+}
+
+// answerDemo is the demo's last step: every built-in questionnaire and the example form, answered
+// from the store's published canvas for its latest year without provisional figures, into the
+// folder answers.
+func answerDemo(ctx context.Context, s *pipeline.Store, answers string, stdout io.Writer) error {
+	db, err := pipeline.OpenDuckDB(s.Path(pipeline.CanvasFile), s.Settings, true)
+	if err != nil {
+		return fmt.Errorf("opening the shared canvas: %w", err)
+	}
+	defer db.Close()
+	_, _, year, err := questionnaire.CanvasYears(ctx, db)
+	if err != nil {
+		return err
+	}
+	opts := questionnaire.Options{Year: year, Store: s.Dir, CodesDir: s.Settings.CodesDir}
+	res, err := questionnaire.AnswerBuiltIns(ctx, db, answers, opts)
+	if err != nil {
+		return err
+	}
+	_, mapping, err := questionnaire.ExampleForm(filepath.Join(answers, "example-form"))
+	if err != nil {
+		return err
+	}
+	opts.Map, opts.Out = mapping, filepath.Join(answers, fmt.Sprintf("example-form-%d.xlsx", year))
+	r, err := questionnaire.Answer(ctx, db, opts)
+	if err != nil {
+		return err
+	}
+	for _, r := range append(res, r) {
+		if _, err := fmt.Fprintf(stdout, "   %-14s %d: %3d cells, %2d not available, %3d suppressed -> %s\n",
+			r.Name, year, r.Cells, r.Missing, r.Suppressed, strings.Join(r.Files, ", ")); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -87,3 +87,18 @@ func TestAnswerPrintSpec(t *testing.T) {
 		t.Errorf("--print-spec:\n%s", buf.String())
 	}
 }
+
+// TestAnswerDemo runs the demo's answer step on a store holding the test world.
+func TestAnswerDemo(t *testing.T) {
+	store := worldStore(t)
+	answers := t.TempDir()
+	var out bytes.Buffer
+	if err := answerDemo(context.Background(), &pipeline.Store{Dir: store}, answers, &out); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"eurostat-thb-2022.xlsx", "eurostat-thb-2022.sdmx.csv", "unodc-glotip-2022.csv", "example-form-2022.xlsx"} {
+		if _, err := os.Stat(filepath.Join(answers, f)); err != nil {
+			t.Errorf("%v\n%s", err, out.String())
+		}
+	}
+}

@@ -66,16 +66,10 @@ func demoExtras(ctx context.Context, s *pipeline.Store, extracts, answers string
 		}
 	}
 
-	fmt.Fprintf(stdout, "6. answering the built-in questionnaires for %d into %s\n", year, answers)
+	cv.Close()
+	fmt.Fprintf(stdout, "6. answering the built-in questionnaires and an example form for %d into %s\n", year, answers)
 	if err := os.MkdirAll(answers, 0o755); err != nil {
 		return err
 	}
-	res, err := questionnaire.AnswerBuiltIns(ctx, cv, answers, questionnaire.Options{Year: year, Store: s.Dir})
-	if err != nil {
-		return fmt.Errorf("answering questionnaires: %w", err)
-	}
-	for _, r := range res {
-		fmt.Fprintf(stdout, "   %-13s %3d cells, %d missing, %d suppressed: %s\n", r.Name, r.Cells, r.Missing, r.Suppressed, r.Files[0])
-	}
-	return nil
+	return answerDemo(ctx, s, answers, stdout)
 }

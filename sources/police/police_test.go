@@ -28,7 +28,7 @@ func TestChecks(t *testing.T) {
 		{"3", "SUSPECT", "THB-433Q-SEX", "exploitation_form: exploitation form on a SUSPECT row (trafficking victims only) (SEX)"},
 		{"4", "SUSPECT", "SMU-77QUATER", "fact_date: facts after their registration date (2023-02-01)"},
 		{"5", "VICTIM", "THB-433Q-LAB", "birth_year: birth year in the future (2030); registration_date: registered after the extract date (2024-02-05)"},
-		{"6", "VICTIM", "THB-433Q-LAB", "exploitation_form: unknown value, expected one of BEG, CRIM, LAB, ORG, OTH, SEX (Travail)"},
+		{"6", "VICTIM", "THB-433Q-LAB", "exploitation_form: unknown value, expected one of BEG, CRIM, LAB, ORG, OTH, SEX (Esclavage)"},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("rows (-want +got):\n%s", diff)
