@@ -327,3 +327,21 @@ func TestReviewList(t *testing.T) {
 		t.Errorf("--all: %+v", ps)
 	}
 }
+
+// Two records of one person key in one judgment that name different people (co-defendants the
+// linkage, or here an analyst, joined) stay two convictions; the person counts once.
+func TestD3CoDefendantsJoinedByMistake(t *testing.T) {
+	s := fixture.Store(t)
+	fixture.Insert(t, s,
+		C{RecordID: "A", PersonID: "1", Surname: "Peeters", GivenNames: "Jan", BirthDate: "1970-01-01", JudgmentID: "J1", FinalDate: "2021-01-01"},
+		C{RecordID: "B", PersonID: "2", Surname: "Dubois", GivenNames: "Luc", BirthDate: "1980-02-02", JudgmentID: "J1", FinalDate: "2021-01-01"},
+	)
+	run(t, s)
+	if err := dedup.RecordDecisions(context.Background(), s.DB, []dedup.Decision{{A: "MACH:1", B: "MACH:2", Match: true}}); err != nil {
+		t.Fatal(err)
+	}
+	st := run(t, s)
+	if st.Persons != 1 || st.Convictions != 2 {
+		t.Errorf("stats %+v: want 1 person, 2 convictions", st)
+	}
+}
