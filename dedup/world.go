@@ -395,11 +395,11 @@ func (w *world) merge(a, b string) {
 func (w *world) noticesAndChains() {
 	for round := 0; ; round++ {
 		w.buildNotices()
-		merges := w.linkAppeals(round < 5)
-		if merges == 0 {
+		merges, again := w.linkAppeals(round < 5)
+		w.stats.D4PersonMerges += merges
+		if !again {
 			break
 		}
-		w.stats.D4PersonMerges += merges
 		w.trace = slices.DeleteFunc(w.trace, func(t traceRow) bool { return t.rule == "D3" || (t.rule == "D4" && t.kind == "notice") })
 	}
 	w.buildChains()
@@ -477,6 +477,10 @@ func (w *world) buildNotices() {
 	}
 }
 
+// soleDefendantMin is the nameMatch score with which an appeal joins the only notice of the
+// judgment it reviews when the two records share a name.
+const soleDefendantMin = 0.5
+
 // sameNoticeMin is the nameMatch score from which two records of one person key in one judgment
 // are one notice.
 const sameNoticeMin = 0.8
@@ -496,13 +500,13 @@ func decisionRank(s string) int {
 
 // linkAppeals finds, for every notice that reviews another decision, the notice it reviews: the
 // same person's notice in the judgment named by appeal_of, else the best name match among that
-// judgment's notices. It returns how many persons it merged (only when allowMerge).
-func (w *world) linkAppeals(allowMerge bool) int {
+// judgment's notices. It returns how many persons it merged (only when allowMerge), and whether
+// the notices must be built again.
+func (w *world) linkAppeals(allowMerge bool) (merges int, again bool) {
 	byJnorm := map[string][]int{}
 	for n := range w.notices {
 		byJnorm[w.notices[n].jnorm] = append(byJnorm[w.notices[n].jnorm], n)
 	}
-	merges := 0
 	for n := range w.notices {
 		nt := &w.notices[n]
 		nt.reviews, nt.linkRule, nt.linkScore = -1, "", 0
@@ -530,11 +534,15 @@ func (w *world) linkAppeals(allowMerge bool) int {
 		if best < 0 {
 			for _, c := range cands {
 				o := &w.notices[c]
-				if !w.canMerge(o.cluster, nt.cluster) {
-					continue
+				a, b := &w.records[nt.record].rec, &w.records[o.record].rec
+				s := nameMatch(a, b)
+				// the only defendant of the reviewed judgment needs less: a shared name is enough
+				// when the rest does not contradict (an alias keeping the given name)
+				need := w.nameMatchMin
+				if len(cands) == 1 && wordShare(linkage.Normalize(a.Surname+" "+a.GivenNames), linkage.Normalize(b.Surname+" "+b.GivenNames)) > 0 {
+					need = soleDefendantMin
 				}
-				s := nameMatch(&w.records[nt.record].rec, &w.records[o.record].rec)
-				if s >= w.nameMatchMin && (best < 0 || s > bestScore || (s == bestScore && c < best)) {
+				if s >= need && (best < 0 || s > bestScore || (s == bestScore && c < best)) {
 					best, bestScore, rule = c, s, "NAME_MATCH"
 				}
 			}
@@ -551,13 +559,9 @@ func (w *world) linkAppeals(allowMerge bool) int {
 			continue
 		}
 		o := &w.notices[best]
-		if o.cluster != nt.cluster {
-			if w.find(o.cluster) == w.find(nt.cluster) { // merged earlier in this round
-				merges++
-				continue
-			}
-			if !allowMerge {
-				nt.linkRule = "ORPHAN"
+		if o.cluster != nt.cluster && allowMerge && w.canMerge(w.find(o.cluster), w.find(nt.cluster)) {
+			if w.find(o.cluster) == w.find(nt.cluster) { // merged earlier in this round: link next round
+				again = true
 				continue
 			}
 			a, b := w.records[nt.record].rec.ID, w.records[o.record].rec.ID
@@ -571,13 +575,21 @@ func (w *world) linkAppeals(allowMerge bool) int {
 			}
 			w.merge(w.find(nt.cluster), w.find(o.cluster))
 			merges++
+			again = true
 			continue
 		}
+		// Persons whose clusters hold different national numbers are not merged (nor after the
+		// last round), but the appeal still joins the notice it names: the chain's person is its
+		// last decision's.
 		nt.reviews, nt.linkRule, nt.linkScore = best, rule, bestScore
+		note := ""
+		if o.cluster != nt.cluster {
+			note = "; persons not merged: their clusters hold different national numbers"
+		}
 		w.trace = append(w.trace, traceRow{rule: "D4", kind: "notice", a: fmt.Sprint(n), b: fmt.Sprint(best), score: bestScore, hasScore: true,
-			status: "linked", detail: fmt.Sprintf("%s %s %s reviews %s %s (%s)", nt.instance, nt.court, nt.jnorm, o.court, o.jnorm, rule)})
+			status: "linked", detail: fmt.Sprintf("%s %s %s reviews %s %s (%s)%s", nt.instance, nt.court, nt.jnorm, o.court, o.jnorm, rule, note)})
 	}
-	return merges
+	return merges, again
 }
 
 // laterDecision reports whether notice a is a later decision than b: later judgment date, then

@@ -7,7 +7,9 @@ import (
 	"io"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/ciatteh/canvas/schema"
 	"github.com/ciatteh/canvas/sources"
@@ -48,6 +50,10 @@ func Check(ctx context.Context, path string, opt CheckOptions) (CheckReport, err
 	rep := CheckReport{Path: path, Reasons: map[string]int64{}, FlagCounts: map[string]int64{}}
 	if opt.MaxExamples == 0 {
 		opt.MaxExamples = 10
+	}
+	if err := regularFile(path); err != nil {
+		rep.Refused = err.Error()
+		return rep, nil
 	}
 	rd, err := sources.Open(ctx, path, all.Adapters(), sources.Options{Source: opt.Source, Sheet: opt.Sheet, Codes: opt.Codes})
 	if err != nil {
@@ -119,7 +125,7 @@ func countFlags(b *sources.Batch, counts map[string]int64) {
 
 // Format writes a human-readable report.
 func (r CheckReport) Format(w io.Writer) {
-	name := filepath.Base(r.Path)
+	name := DisplayName(filepath.Base(r.Path))
 	if r.Refused != "" {
 		fmt.Fprintf(w, "%s: REFUSED\n  %s\n", name, r.Refused)
 		return
@@ -181,4 +187,15 @@ func sortedCounts(m map[string]int64) []kv {
 func ReasonKey(reason string) string {
 	k, _, _ := strings.Cut(reason, "; ")
 	return k
+}
+
+// DisplayName renders an outside file name for a report line: names with control characters or
+// invalid UTF-8 are quoted, so that a name cannot forge report lines or drive the terminal.
+func DisplayName(name string) string {
+	for _, r := range name {
+		if r < 0x20 || r == 0x7f || r == utf8.RuneError || (r >= 0x80 && r < 0xa0) {
+			return strconv.Quote(name)
+		}
+	}
+	return name
 }

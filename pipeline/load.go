@@ -182,7 +182,11 @@ func Load(ctx context.Context, s *Store, runID int64, opt LoadOptions) (LoadResu
 			return res, err
 		}
 	}
-	if res.Loaded() {
+	stale, err := s.Stale(ctx, MarkResolved)
+	if err != nil {
+		return res, err
+	}
+	if stale {
 		if err := ResolveVersions(ctx, s.DB); err != nil {
 			return res, err
 		}
@@ -209,8 +213,8 @@ func (s *Store) recordInput(ctx context.Context, runID int64, seq int, f FileRes
 	_, err := s.DB.ExecContext(ctx, `INSERT INTO run_input (run_id, seq, path, name, sha256, size, source, format, encoding,
 		rows_read, rows_loaded, rows_quarantined, rows_flagged, skipped, outcome, message, delivery_id, seconds)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		runID, seq, f.Path, f.Name, nullStr(f.SHA256), f.Size, nullStr(f.Source), nullStr(f.Format), nullStr(f.Encoding),
-		f.Read, f.Loaded, f.Quarantined, f.Flagged, f.Outcome == FileSkipped, f.Outcome, nullStr(f.Message), did, f.Seconds)
+		runID, seq, safeText(f.Path), safeText(f.Name), nullStr(f.SHA256), f.Size, nullStr(f.Source), nullStr(f.Format), nullStr(f.Encoding),
+		f.Read, f.Loaded, f.Quarantined, f.Flagged, f.Outcome == FileSkipped, f.Outcome, nullStr(safeText(f.Message)), did, f.Seconds)
 	if err != nil {
 		return fmt.Errorf("run log: %w", err)
 	}
@@ -235,6 +239,9 @@ func (s *Store) loadFile(ctx context.Context, runID int64, path string, idx, n i
 				Rows: fr.Read, Elapsed: time.Since(start), Done: true, Outcome: outcome, Message: msg})
 		}
 		return fr
+	}
+	if err := regularFile(path); err != nil {
+		return finish(FileRefused, err.Error())
 	}
 	sum, size, err := HashFile(path)
 	if err != nil {
@@ -348,8 +355,8 @@ func (s *Store) loadDelivery(ctx context.Context, runID int64, path string, fr *
 		for _, q := range b.Quarantine {
 			fr.Quarantined++
 			fr.Reasons[ReasonKey(q.Reason)]++
-			if err := quar.AppendRow(runID, deliveryID, d.Source, fr.Name, nullStr(q.Sheet), q.Line,
-				nullStr(q.Column), nullStr(q.Value), q.Reason, nullStr(q.Raw)); err != nil {
+			if err := quar.AppendRow(runID, deliveryID, d.Source, safeText(fr.Name), nullStr(safeText(q.Sheet)), q.Line,
+				nullStr(q.Column), nullStr(safeText(q.Value)), safeText(q.Reason), nullStr(safeText(q.Raw))); err != nil {
 				return fmt.Errorf("writing quarantine: %w", err)
 			}
 		}
@@ -375,8 +382,8 @@ func (s *Store) loadDelivery(ctx context.Context, runID int64, path string, fr *
 	if _, err := conn.ExecContext(ctx, `INSERT INTO delivery (delivery_id, run_id, sha256, name, path, size, source, format,
 		encoding, delimiter, sheet, header_line, header, loaded_at, rows_read, rows_loaded, rows_quarantined, rows_flagged)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		deliveryID, runID, fr.SHA256, fr.Name, path, fr.Size, d.Source, d.Format, nullStr(d.Encoding), nullStr(d.Delimiter),
-		nullStr(d.Sheet), d.HeaderLine, string(header), time.Now().UTC(), fr.Read, fr.Loaded, fr.Quarantined, fr.Flagged); err != nil {
+		deliveryID, runID, fr.SHA256, safeText(fr.Name), safeText(path), fr.Size, d.Source, d.Format, nullStr(d.Encoding), nullStr(d.Delimiter),
+		nullStr(safeText(d.Sheet)), d.HeaderLine, safeText(string(header)), time.Now().UTC(), fr.Read, fr.Loaded, fr.Quarantined, fr.Flagged); err != nil {
 		return fmt.Errorf("recording delivery: %w", err)
 	}
 	if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {
@@ -414,6 +421,31 @@ func appendRecord(app *duckdb.Appender, rec arrow.Record, row []driver.Value) er
 		if err := app.AppendRow(row...); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// safeText makes a text from outside (a file name, a cell) storable: invalid UTF-8 becomes U+FFFD.
+func safeText(s string) string { return strings.ToValidUTF8(s, "\uFFFD") }
+
+// regularFile refuses what is not a regular file (a device, a pipe, a folder), which would block
+// a load or never end.
+func regularFile(path string) error {
+	st, err := os.Stat(path)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	if !st.Mode().IsRegular() {
+		kind := "not a regular file"
+		switch {
+		case st.IsDir():
+			kind = "a folder"
+		case st.Mode()&os.ModeNamedPipe != 0:
+			kind = "a named pipe"
+		case st.Mode()&os.ModeDevice != 0:
+			kind = "a device"
+		}
+		return fmt.Errorf("%s is %s, not a delivery file: name the CSV or XLSX file itself (use --inbox for a folder)", path, kind)
 	}
 	return nil
 }

@@ -90,6 +90,9 @@ func BuildCanvas(ctx context.Context, s *Store, runID int64, opt BuildOptions) (
 		return res, err
 	}
 	res.CanvasPath = final
+	if err := s.SetMark(ctx, MarkPublished); err != nil {
+		return res, err
+	}
 	if err := s.recordStage(ctx, runID, "publish", start, map[string]string{"canvas": final}); err != nil {
 		return res, err
 	}

@@ -7,8 +7,10 @@ package pipeline
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"database/sql"
 	_ "embed"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
@@ -72,14 +74,34 @@ func Open(ctx context.Context, dir string, set Settings) (*Store, error) {
 	path := filepath.Join(dir, RestrictedFile)
 	db, err := OpenDuckDB(path, set, false)
 	if err != nil {
-		return nil, fmt.Errorf("opening restricted store %s: %w", path, err)
+		return nil, fmt.Errorf("opening restricted store %s: %w%s", path, err, damageHint(err))
 	}
 	s := &Store{Dir: dir, DB: db, Codes: codes, Settings: set}
 	if err := s.init(ctx); err != nil {
 		db.Close()
-		return nil, err
+		return nil, fmt.Errorf("%w%s", err, damageHint(err))
 	}
 	return s, nil
+}
+
+// damageHint says what to do when DuckDB cannot read a store file.
+func damageHint(err error) string {
+	msg := err.Error()
+	switch {
+	case strings.Contains(msg, "Could not set lock"):
+		return "\nAnother program holds the store open: wait for it to finish (canvas runs shows the running load)."
+	case strings.Contains(msg, "not a valid DuckDB"), strings.Contains(msg, "Could not read enough bytes"),
+		strings.Contains(msg, "Corrupt"), strings.Contains(msg, "corrupt"), strings.Contains(msg, "checksum"),
+		strings.Contains(msg, "Serialization"), strings.Contains(msg, "INTERNAL Error"), strings.Contains(msg, "IO Error"):
+		return "\nThe restricted store is damaged. Restore restricted.duckdb and pseudonym.key from the last backup, " +
+			"or load every delivery again into a new store folder (canvas load --store NEW --inbox DELIVERIES): " +
+			"the deliveries are the source of truth. Nothing else in the store folder was changed."
+	case strings.Contains(msg, "read-only"), strings.Contains(msg, "Permission denied"), strings.Contains(msg, "permission denied"):
+		return "\nThe store folder cannot be written: check its permissions and that the disk is mounted read-write."
+	case strings.Contains(msg, "No space left"), strings.Contains(msg, "no space left"):
+		return "\nThe disk is full: free space, then run again (nothing was half-written: each file loads in one transaction)."
+	}
+	return ""
 }
 
 // OpenDuckDB opens a DuckDB database file with the run's settings.
@@ -217,29 +239,87 @@ func loadCodeTables(ctx context.Context, tx *sql.Tx, codes *schema.Codes) error 
 	return nil
 }
 
-// ResolveVersions applies rule D1 and rewrites the *_current tables.
-func ResolveVersions(ctx context.Context, db interface {
-	ExecContext(context.Context, string, ...any) (sql.Result, error)
-}) error {
-	if _, err := db.ExecContext(ctx, resolveVersionsSQL); err != nil {
+// ResolveVersions applies rule D1 and rewrites the *_current tables, in one transaction, and
+// records the last delivery it resolved (see Stale).
+func ResolveVersions(ctx context.Context, db *sql.DB) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, resolveVersionsSQL); err != nil {
 		return fmt.Errorf("resolving versions (D1): %w", err)
+	}
+	if err := setMark(ctx, tx, MarkResolved); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// Marks in store_meta: the last delivery id a stage has taken into account. A run killed between
+// loading and resolving or building leaves a mark behind the deliveries, so the next run catches
+// up even when it loads nothing new.
+const (
+	MarkResolved  = "resolved_through_delivery"
+	MarkPublished = "published_through_delivery"
+)
+
+func setMark(ctx context.Context, ex interface {
+	ExecContext(context.Context, string, ...any) (sql.Result, error)
+}, mark string) error {
+	_, err := ex.ExecContext(ctx, `INSERT OR REPLACE INTO store_meta
+		SELECT ?, CAST(coalesce(max(delivery_id), 0) AS VARCHAR) FROM delivery`, mark)
+	if err != nil {
+		return fmt.Errorf("recording %s: %w", mark, err)
 	}
 	return nil
 }
 
+// SetMark records that a stage has taken every delivery so far into account.
+func (s *Store) SetMark(ctx context.Context, mark string) error { return setMark(ctx, s.DB, mark) }
+
+// Stale reports whether deliveries were loaded after the stage named by mark last ran (or the
+// stage never ran).
+func (s *Store) Stale(ctx context.Context, mark string) (bool, error) {
+	var stale bool
+	err := s.DB.QueryRowContext(ctx, `SELECT coalesce((SELECT max(delivery_id) FROM delivery), 0) >
+		coalesce((SELECT CAST(value AS BIGINT) FROM store_meta WHERE key = ?), -1)`, mark).Scan(&stale)
+	if err != nil {
+		return false, fmt.Errorf("restricted store: %w", err)
+	}
+	return stale, nil
+}
+
 // Key returns the pseudonym key, creating it on first use (32 random bytes, owner-only). The key
-// never leaves the store folder.
+// never leaves the store folder. The store records the key's fingerprint, so that a key lost or
+// replaced after the first build is an error: a new key would change every pseudonym.
 func (s *Store) Key() ([]byte, error) {
 	p := s.Path(KeyFile)
+	var fp string
+	err := s.DB.QueryRow(`SELECT value FROM store_meta WHERE key = 'key_fingerprint'`).Scan(&fp)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("restricted store: %w", err)
+	}
 	b, err := os.ReadFile(p)
 	if err == nil {
-		if len(b) < 32 {
+		if len(b) != 32 {
 			return nil, fmt.Errorf("pseudonym key %s is damaged (%d bytes, want 32): restore it from backup; a new key would change every person pseudonym", p, len(b))
+		}
+		if fp != "" && fingerprint(b) != fp {
+			return nil, fmt.Errorf("pseudonym key %s is not the key this store's canvases were built with: restore the right key from backup; a new key would change every person pseudonym", p)
+		}
+		if fp == "" {
+			if _, err := s.DB.Exec(`INSERT OR REPLACE INTO store_meta VALUES ('key_fingerprint', ?)`, fingerprint(b)); err != nil {
+				return nil, err
+			}
 		}
 		return b, nil
 	}
 	if !errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("reading pseudonym key %s: %w", p, err)
+	}
+	if fp != "" {
+		return nil, fmt.Errorf("pseudonym key %s is missing, but this store built canvases with a key: restore it from backup; a new key would change every person pseudonym", p)
 	}
 	key := make([]byte, 32)
 	if _, err := rand.Read(key); err != nil {
@@ -257,5 +337,17 @@ func (s *Store) Key() ([]byte, error) {
 		f.Close()
 		return nil, err
 	}
-	return key, f.Close()
+	if err := f.Close(); err != nil {
+		return nil, err
+	}
+	if _, err := s.DB.Exec(`INSERT OR REPLACE INTO store_meta VALUES ('key_fingerprint', ?)`, fingerprint(key)); err != nil {
+		return nil, err
+	}
+	return key, nil
+}
+
+// fingerprint identifies a key without revealing it.
+func fingerprint(key []byte) string {
+	h := sha256.Sum256(append([]byte("canvas pseudonym key fingerprint:"), key...))
+	return hex.EncodeToString(h[:8])
 }

@@ -91,11 +91,11 @@ func (t *tableWriter) line(r []string) error {
 			t.w.WriteString("  ")
 		}
 		pad := t.widths[i] - utf8.RuneCountInString(s)
-		if i == len(r)-1 {
-			pad = 0
-		}
 		if isNumeric(t.cols[i].Type) && pad > 0 {
 			t.w.WriteString(strings.Repeat(" ", pad))
+			pad = 0
+		}
+		if i == len(r)-1 {
 			pad = 0
 		}
 		t.w.WriteString(s)

@@ -11,7 +11,11 @@ import (
 // afterLoad runs the stages after the raw layer: dedup, canvas build and publishing. A run that
 // loaded nothing new leaves the published canvas as it is, unless --full asks for a rebuild.
 func afterLoad(ctx context.Context, g *Globals, s *pipeline.Store, runID int64, res pipeline.LoadResult, o *LoadOptions, stdout, stderr io.Writer) error {
-	if !res.Loaded() && !o.Full {
+	stale, err := s.Stale(ctx, pipeline.MarkPublished)
+	if err != nil {
+		return err
+	}
+	if !res.Loaded() && !stale && !o.Full {
 		if _, err := fmt.Fprintln(stdout, "nothing new loaded: the published canvas stays as it is"); err != nil {
 			return err
 		}

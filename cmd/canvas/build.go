@@ -9,6 +9,7 @@ import (
 
 	"github.com/ciatteh/canvas/build"
 	"github.com/ciatteh/canvas/dedup"
+	"github.com/ciatteh/canvas/dedup/linkage"
 	"github.com/ciatteh/canvas/pipeline"
 	"github.com/spf13/cobra"
 )
@@ -18,6 +19,8 @@ type BuildOptions struct {
 	Wait              time.Duration
 	MachMigrationYear int
 	Out               string // write the canvas here instead of publishing it
+	// MatchThreshold and ReviewThreshold override the linkage's (rule D5) when set.
+	MatchThreshold, ReviewThreshold float64
 }
 
 func newBuildCmd(g *Globals) *cobra.Command {
@@ -41,6 +44,8 @@ a code list. With --out, the canvas is written to that new file and not publishe
 	f.DurationVar(&o.Wait, "wait", 0, "if another run holds the store, wait this long for it (e.g. 30m)")
 	f.IntVar(&o.MachMigrationYear, "mach-migration-year", 0, "year the MACH migration took effect, flagged B for conviction measures (0: from the data, -1: none)")
 	f.StringVar(&o.Out, "out", "", "write the canvas to this new file instead of publishing it")
+	f.Float64Var(&o.MatchThreshold, "match-threshold", 0, "person linkage: score (log2 odds) from which a pair is linked (0: the linkage default)")
+	f.Float64Var(&o.ReviewThreshold, "review-threshold", 0, "person linkage: score from which a pair goes to the review list (0: the linkage default)")
 	return c
 }
 
@@ -72,6 +77,19 @@ func buildStages(ctx context.Context, g *Globals, s *pipeline.Store, runID int64
 		return err
 	}
 	opts := pipeline.BuildOptions{Progress: stageProgress(stderr, g.Quiet), Build: build.Options{MachMigrationYear: o.MachMigrationYear}}
+	if o.MatchThreshold != 0 || o.ReviewThreshold != 0 {
+		cfg := linkage.DefaultConfig()
+		if o.MatchThreshold != 0 {
+			cfg.MatchThreshold = o.MatchThreshold
+		}
+		if o.ReviewThreshold != 0 {
+			cfg.ReviewThreshold = o.ReviewThreshold
+		}
+		if cfg.ReviewThreshold > cfg.MatchThreshold {
+			return usageError{fmt.Errorf("--review-threshold %g is above --match-threshold %g", cfg.ReviewThreshold, cfg.MatchThreshold)}
+		}
+		opts.Dedup.Linkage = &cfg
+	}
 	if o.Out == "" {
 		br, err := pipeline.BuildCanvas(ctx, s, runID, opts)
 		if err != nil {

@@ -105,6 +105,8 @@ func runLoad(ctx context.Context, g *Globals, o *LoadOptions, stdout, stderr io.
 func printLoad(w io.Writer, res pipeline.LoadResult) {
 	fmt.Fprintf(w, "run %d\n", res.RunID)
 	for _, f := range res.Files {
+		f.Name = pipeline.DisplayName(f.Name)
+		f.Message = pipeline.DisplayName(f.Message)
 		switch f.Outcome {
 		case pipeline.FileSkipped:
 			fmt.Fprintf(w, "  %-40s skipped: %s\n", f.Name, f.Message)

@@ -150,6 +150,6 @@ func runReviewRecord(ctx context.Context, g *Globals, o *ReviewOptions, ds []ded
 	if err := dedup.RecordDecisions(ctx, s.DB, ds); err != nil {
 		return err
 	}
-	_, err = fmt.Fprintf(stdout, "%d decisions recorded; they apply from the next canvas build or load\n", len(ds))
+	_, err = fmt.Fprintf(stdout, "%d decision(s) recorded; they apply from the next canvas build or load\n", len(ds))
 	return err
 }

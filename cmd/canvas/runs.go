@@ -49,6 +49,7 @@ func newRunsCmd(g *Globals) *cobra.Command {
 					fmt.Fprintf(w, "    %s\n", r.Message)
 				}
 				for _, f := range r.Inputs {
+					f.Name, f.Message = pipeline.DisplayName(f.Name), pipeline.DisplayName(f.Message)
 					sha := f.SHA256
 					if len(sha) > 12 {
 						sha = sha[:12]

@@ -58,6 +58,9 @@ publishes a new canvas, the next request shows it; requests under way finish on 
 					scheme = "https"
 				}
 				fmt.Fprintf(cmd.ErrOrStderr(), "canvas: serving the shared canvas of %s at %s://%s/ (Ctrl-C to stop)\n", g.Store, scheme, a)
+				if ta, ok := a.(*net.TCPAddr); ok && !ta.IP.IsLoopback() && o.TLSCert == "" {
+					fmt.Fprintln(cmd.ErrOrStderr(), "canvas: warning: listening beyond localhost without TLS: tokens and cookies cross the network in clear; use --tls-cert/--tls-key or a TLS proxy")
+				}
 			})
 		},
 	}

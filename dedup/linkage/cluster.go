@@ -51,10 +51,13 @@ func (u *unionFind) forbid(a, b int32) {
 	u.apart[b] = append(u.apart[b], a)
 }
 
+// whyNumbers is why two clusters holding different valid national numbers may not merge.
+const whyNumbers = "the clusters hold different national numbers"
+
 // check returns why the clusters of roots ra and rb may not merge, or "".
 func (u *unionFind) check(ra, rb int32) string {
 	if u.nn[ra] != "" && u.nn[rb] != "" && u.nn[ra] != u.nn[rb] {
-		return "the clusters hold different national numbers"
+		return whyNumbers
 	}
 	small, other := ra, rb
 	if len(u.members[small]) > len(u.members[other]) {
@@ -102,14 +105,14 @@ func (u *unionFind) unionScored(a, b int32, l *linker) string {
 		support, total := 0, 0
 		for _, x := range ma {
 			for _, y := range mb {
-				if _, s := l.pairScore(x, y); s >= l.cfg.ReviewThreshold {
+				if _, s := l.pairScore(x, y); s >= l.cfg.GuardThreshold {
 					support++
 				}
 				total++
 			}
 		}
 		if float64(support) < l.cfg.MinCrossLinkFraction*float64(total) {
-			return fmt.Sprintf("chaining guard: only %d of the %d pairs across the two clusters reach the review threshold", support, total)
+			return fmt.Sprintf("chaining guard: only %d of the %d pairs across the two clusters reach the guard threshold", support, total)
 		}
 	}
 	u.merge(ra, rb)

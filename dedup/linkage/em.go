@@ -58,7 +58,11 @@ type model struct {
 	lambda         float64               // share of matches among candidate pairs
 	prior          float64               // log2 odds of a match for a pair of records drawn at random
 	tf             [2]map[string]float64 // surname and given names: share of records per phonetic key
+	tfFull         map[string]float64    // share of records per full name: surname and given names keys
 }
+
+// fullName is the key of a record's full name for tfFull.
+func fullName(p *prepared) string { return p.surname.phonKey + "|" + p.given.phonKey }
 
 const tfBound = 8
 
@@ -79,6 +83,16 @@ func (md *model) setFrequencies(recs []prepared) {
 		}
 		md.tf[f] = counts
 	}
+	full := make(map[string]float64)
+	for i := range recs {
+		if recs[i].surname.phonKey != "" && recs[i].given.phonKey != "" {
+			full[fullName(&recs[i])]++
+		}
+	}
+	for k := range full {
+		full[k] /= float64(len(recs))
+	}
+	md.tfFull = full
 }
 
 // weights returns the weight of every field of a compared pair.
@@ -101,6 +115,19 @@ func (md *model) weights(v vector, a, b *prepared) [numFields]float64 {
 			}
 			if freq := max(fa, fb); freq > 0 {
 				w[f] += min(max(math.Log2(md.u[f][nameExact]/freq), -tfBound), tfBound)
+			}
+		}
+	}
+	// Surname and given names are not independent: where names come from small pools per
+	// country, a full name is shared by more people than the two names' frequencies imply. When
+	// both agree, together they weigh at most what the full name's own frequency allows.
+	ls, lg := v.lv[fSurname], v.lv[fGiven]
+	if md.tfFull != nil && ls != lvMissing && ls <= namePhonetic && lg != lvMissing && lg <= namePhonetic {
+		if freq := max(md.tfFull[fullName(a)], md.tfFull[fullName(b)]); freq > 0 {
+			joint := math.Log2(md.m[fSurname][ls] * md.m[fGiven][lg] / freq)
+			if excess := w[fSurname] + w[fGiven] - joint; excess > 0 {
+				w[fSurname] -= excess / 2
+				w[fGiven] -= excess / 2
 			}
 		}
 	}
@@ -204,6 +231,32 @@ func (md *model) setPrior(candidates, records int) {
 	md.prior = math.Log2(p / (1 - p))
 }
 
+// setPriorFromNumbers sets the prior from the records with a valid national number: the share of
+// their pairs that share the number is the share of matches among record pairs, measured rather
+// than estimated. It reports false, changing nothing, when fewer than minKnownMatches pairs share
+// a number.
+func (md *model) setPriorFromNumbers(recs []prepared) bool {
+	groups := make(map[string]int)
+	withNN := 0
+	for i := range recs {
+		if nn := recs[i].nn; nn != "" {
+			groups[nn]++
+			withNN++
+		}
+	}
+	same := 0
+	for _, n := range groups {
+		same += n * (n - 1) / 2
+	}
+	if same < minKnownMatches {
+		return false
+	}
+	p := float64(same) / (float64(withNN) * float64(withNN-1) / 2)
+	p = min(p, 0.5)
+	md.prior = math.Log2(p / (1 - p))
+	return true
+}
+
 // label of a candidate pair known before estimation.
 const (
 	unlabelled int8 = iota
@@ -219,7 +272,7 @@ type patternCount struct {
 
 // estimate runs EM over the candidate pairs' level patterns. Pairs with a known label keep it:
 // their posterior is fixed at 1 or 0. It returns the iterations run and whether EM converged.
-func (md *model) estimate(ctx context.Context, vecs []vector, labels []int8, maxIter int, tol float64) (int, bool, error) {
+func (md *model) estimate(ctx context.Context, vecs []vector, labels []int8, maxIter int, tol float64, fixM bool) (int, bool, error) {
 	type key struct {
 		pattern uint32
 		label   int8
@@ -294,7 +347,7 @@ func (md *model) estimate(ctx context.Context, vecs []vector, labels []int8, max
 				mTot += mNum[f][l]
 				uTot += uNum[f][l]
 			}
-			if mTot > 0 {
+			if mTot > 0 && !fixM {
 				for l := 1; l < len(mNum[f]); l++ {
 					v := clamp(mNum[f][l] / mTot)
 					change = max(change, math.Abs(v-md.m[f][l]))
@@ -316,6 +369,60 @@ func (md *model) estimate(ctx context.Context, vecs []vector, labels []int8, max
 	}
 	md.updateWeights()
 	return maxIter, false, nil
+}
+
+// minKnownMatches is how many candidate pairs known to be one person (same valid national
+// number, an analyst's match) are enough to measure m on them rather than estimate it by EM.
+const minKnownMatches = 20
+
+// mSwappedMin is the least m of a birth date with day and month swapped, a common clerical
+// variant (extracts.md section 4).
+const mSwappedMin = 0.02
+
+// knownPrior is how many pseudo-pairs the starting m weighs against the known matches.
+const knownPrior = 4
+
+// fitKnown sets m from the candidate pairs known to be one person, smoothed towards the starting
+// m, when there are at least minKnownMatches of them, and reports whether it did. EM then
+// estimates only the non-matches and the share of matches: left free, EM over candidate pairs
+// found by blocking on common names tends to take "same name" for the match class, because the
+// pairs agreeing on names outnumber the true matches many times.
+func (md *model) fitKnown(vecs []vector, labels []int8) bool {
+	var counts [numFields][]float64
+	for f := range numFields {
+		counts[f] = make([]float64, len(md.m[f]))
+	}
+	known := 0
+	for i, v := range vecs {
+		if labels[i] != knownMatch {
+			continue
+		}
+		known++
+		for f := range numFields {
+			counts[f][v.lv[f]]++
+		}
+	}
+	if known < minKnownMatches {
+		return false
+	}
+	for f := range numFields {
+		total := 0.0
+		for l := 1; l < len(counts[f]); l++ {
+			total += counts[f][l]
+		}
+		for l := 1; l < len(counts[f]); l++ {
+			md.m[f][l] = clamp((counts[f][l] + knownPrior*md.m[f][l]) / (total + knownPrior))
+		}
+	}
+	// A record whose birth date contradicts its national number loses the number when it is
+	// loaded, so two records of one number never show day and month swapped: the known matches
+	// cannot measure that variant.
+	if md.m[fBirthDate][dateSwapped] < mSwappedMin {
+		md.m[fBirthDate][dateSwapped] = mSwappedMin
+		md.m[fBirthDate][dateExact] -= mSwappedMin
+	}
+	md.updateWeights()
+	return true
 }
 
 func clamp(p float64) float64 {

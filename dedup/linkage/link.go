@@ -36,20 +36,25 @@ type Decision struct {
 type Config struct {
 	// MatchThreshold and ReviewThreshold are pair scores: log2 odds that the two records are one
 	// person under the model (0 is even odds, 6.6 is 99%). A pair scoring at least MatchThreshold
-	// is linked; a pair between the two goes to the review list. The model's odds are
-	// conservative, as Fellegi-Sunter odds under the independence assumption often are, so the
-	// defaults (1 and -6) were set on the synthetic population of TestAccuracy, where they give
-	// a pairwise precision above 0.995 and recall near 0.97 with about one pair in ten records
-	// to review. Raise MatchThreshold for fewer false links, lower ReviewThreshold for a longer
-	// review list.
+	// is linked; a pair between the two goes to the review list. The defaults (1 and -3) were set
+	// on the synthetic population of TestAccuracy, where they give a pairwise precision above
+	// 0.995 and recall near 0.97, and on the worlds of package synth (TestWorldAccuracy), where
+	// they give a precision above 0.995 over conviction lines with about one pair in two hundred
+	// records to review. Raise MatchThreshold for fewer false links, lower ReviewThreshold for a
+	// longer review list.
 	MatchThreshold, ReviewThreshold float64
 	// MaxClusterSize caps the records of one person linked by score; national number and analyst
 	// links are not capped.
 	MaxClusterSize int
 	// MinCrossLinkFraction guards against chaining when a scored link joins two clusters holding
 	// more than two records together: at least this fraction of the pairs across the two
-	// clusters must score at least ReviewThreshold. The default 1 asks it of every pair.
+	// clusters must score at least GuardThreshold. The default 1 asks it of every pair.
 	MinCrossLinkFraction float64
+	// GuardThreshold is the score below which two records are clearly different people for the
+	// chaining guard; it is at most MatchThreshold, and usually below ReviewThreshold, so that
+	// records of one person that compare poorly with each other (one without a birth date,
+	// another with the names swapped) may still join through a third.
+	GuardThreshold float64
 	// JaroWinklerMin is the similarity from which two names or places are at level "jw".
 	JaroWinklerMin float64
 	// MaxBlockSize is the largest block compared all pairs; a larger block is compared with a
@@ -77,9 +82,10 @@ func (c Config) progress(stage string, count int) {
 func DefaultConfig() Config {
 	return Config{
 		MatchThreshold:       1,
-		ReviewThreshold:      -6,
+		ReviewThreshold:      -3,
 		MaxClusterSize:       100,
 		MinCrossLinkFraction: 1,
+		GuardThreshold:       -6,
 		JaroWinklerMin:       0.92,
 		MaxBlockSize:         16,
 		BlockWindow:          8,
@@ -94,6 +100,8 @@ func (c Config) validate() error {
 	switch {
 	case math.IsNaN(c.MatchThreshold) || math.IsNaN(c.ReviewThreshold) || c.ReviewThreshold > c.MatchThreshold:
 		return fmt.Errorf("linkage config: review threshold %v must not exceed match threshold %v", c.ReviewThreshold, c.MatchThreshold)
+	case math.IsNaN(c.GuardThreshold) || c.GuardThreshold > c.MatchThreshold:
+		return fmt.Errorf("linkage config: guard threshold %v must not exceed match threshold %v", c.GuardThreshold, c.MatchThreshold)
 	case c.MaxClusterSize < 2:
 		return fmt.Errorf("linkage config: max cluster size %d must be at least 2", c.MaxClusterSize)
 	case c.MaxBlockSize < 2 || c.BlockWindow < 2:
@@ -171,10 +179,10 @@ type Result struct {
 // join two records an analyst declared not a match (always), or, for scored links only, exceed
 // MaxClusterSize or fail the chaining guard. The chaining guard applies when the union would
 // make a cluster of three or more records: every pair across the two clusters is scored, and
-// the union needs at least MinCrossLinkFraction of them (by default all) at ReviewThreshold or
+// the union needs at least MinCrossLinkFraction of them (by default all) at GuardThreshold or
 // above. So A~B~C does not glue A and C when A and C are clearly different people (A~C below
-// the review threshold), and two clusters joined by one good pair also need the support of the
-// others. This is complete linkage at the review threshold on top of single linkage at the match
+// the guard threshold), and two clusters joined by one good pair also need the support of the
+// others. This is complete linkage at the guard threshold on top of single linkage at the match
 // threshold: cheap, because clusters are small, and it only ever refuses. A refused scored
 // link is reported with status "review" and a note, for an analyst to decide.
 //
@@ -291,11 +299,15 @@ func (l *linker) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	iters, converged, err := md.estimate(ctx, vecs, labels, l.cfg.EMMaxIterations, l.cfg.EMTolerance)
+	fixM := md.fitKnown(vecs, labels)
+	iters, converged, err := md.estimate(ctx, vecs, labels, l.cfg.EMMaxIterations, l.cfg.EMTolerance, fixM)
 	if err != nil {
 		return err
 	}
 	md.setPrior(len(pairs), len(l.recs))
+	if fixM {
+		md.setPriorFromNumbers(l.recs)
+	}
 	md.setFrequencies(l.recs)
 	l.cfg.progress("estimate", iters)
 	l.model = md
@@ -426,6 +438,10 @@ func (l *linker) linkScored(ctx context.Context, pairs []uint64, vecs []vector) 
 		if why := l.uf.unionScored(a, b, l); why != "" {
 			p.Status = StatusReview
 			p.Note = "score above the match threshold, not linked: " + why
+			if why == whyNumbers {
+				// two different valid national numbers are two people: nothing to review
+				p.Status = StatusNonMatch
+			}
 		}
 	}
 	return nil
