@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/ciatteh/canvas/build"
@@ -69,8 +70,12 @@ func BuildCanvas(ctx context.Context, s *Store, runID int64, opt BuildOptions) (
 	progress("build")
 	final := s.Path(CanvasFile)
 	tmp := fmt.Sprintf("%s.tmp-%d", final, runID)
-	_ = os.Remove(tmp) // a leftover of a killed build of this run id
-	_ = os.Remove(tmp + ".wal")
+	// Leftovers of killed builds: the caller holds the lock, so no build is writing them.
+	if old, err := filepath.Glob(final + ".tmp-*"); err == nil {
+		for _, p := range old {
+			_ = os.Remove(p)
+		}
+	}
 	bopt := opt.Build
 	if bopt.Progress == nil {
 		bopt.Progress = func(st string) { progress("build: " + st) }

@@ -104,6 +104,38 @@ func damageHint(err error) string {
 	return ""
 }
 
+// OpenReadOnly opens an existing store's restricted database read-only, for commands that only
+// read it (the run log): it changes nothing in the store.
+func OpenReadOnly(ctx context.Context, dir string, set Settings) (*Store, error) {
+	path := filepath.Join(dir, RestrictedFile)
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("no restricted store at %s: load deliveries first (canvas load), or name the store with --store: %w", path, err)
+	}
+	codes, err := schema.LoadCodes(set.CodesDir)
+	if err != nil {
+		return nil, err
+	}
+	db, err := OpenDuckDB(path, set, true)
+	if err != nil {
+		msg := damageHint(err)
+		if strings.Contains(err.Error(), "Could not set lock") {
+			msg = "\nA load or build is running on this store: " + readHolder(filepath.Join(dir, LockFile+".info")) + "; try again when it has finished."
+		}
+		return nil, fmt.Errorf("opening restricted store %s: %w%s", path, err, msg)
+	}
+	var v string
+	if err := db.QueryRowContext(ctx, `SELECT value FROM store_meta WHERE key = 'store_version'`).Scan(&v); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("restricted store %s has no store_version: it was not made by canvas, or is damaged: %w", path, err)
+	}
+	if n, _ := strconv.Atoi(v); n != schema.StoreVersion {
+		db.Close()
+		return nil, fmt.Errorf("%w: restricted store %s has layout version %s, this program reads %d: run canvas load or canvas build with this program to migrate it",
+			ErrVersion, path, v, schema.StoreVersion)
+	}
+	return &Store{Dir: dir, DB: db, Codes: codes, Settings: set}, nil
+}
+
 // OpenDuckDB opens a DuckDB database file with the run's settings.
 func OpenDuckDB(path string, set Settings, readOnly bool) (*sql.DB, error) {
 	dsn := path

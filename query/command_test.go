@@ -54,7 +54,6 @@ func TestDo(t *testing.T) {
 	}
 }
 
-
 // FuzzCheck: whatever the text, Check does not panic, and what it accepts cannot change the
 // database file.
 func FuzzCheck(f *testing.F) {

@@ -35,6 +35,14 @@ func xlsxOptions() excelize.Options {
 }
 
 func openXLSX(ctx context.Context, o *opener) (r Reader, err error) {
+	maxRun := int64(o.opt.MaxFieldBytes)
+	if maxRun <= 0 {
+		maxRun = DefaultMaxFieldBytes
+	}
+	// A cell's XML is its text plus a little markup: allow some slack over the field limit.
+	if err := prescanXLSX(o.path, 2*maxRun+4096); err != nil {
+		return nil, err
+	}
 	f, err := excelize.OpenFile(o.path, xlsxOptions())
 	if err != nil {
 		return nil, &FileError{Path: o.path, Expected: "a complete XLSX workbook",

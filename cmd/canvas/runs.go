@@ -16,7 +16,7 @@ func newRunsCmd(g *Globals) *cobra.Command {
 		Use:   "runs",
 		Short: "Print the run log: each run's id, times, user, inputs with SHA-256 and counts, and outcome",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			s, err := pipeline.Open(cmd.Context(), g.Store, settings(g))
+			s, err := pipeline.OpenReadOnly(cmd.Context(), g.Store, settings(g))
 			if err != nil {
 				return err
 			}

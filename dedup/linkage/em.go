@@ -144,6 +144,24 @@ func (md *model) score(v vector, a, b *prepared) float64 {
 
 const probFloor = 1e-6
 
+// priorM returns the m a field's levels are given before the known matches are counted (see
+// fitKnown): what clerks' variants make of one person's records in conviction extracts. Birth
+// dates differ only by a typing error, which is rarer than a name's variant spelling.
+func priorM(f int) []float64 {
+	switch f {
+	case fSurname, fGiven:
+		return []float64{0, 0.85, 0.05, 0.04, 0.03, 0.03}
+	case fBirthDate:
+		return []float64{0, 0.93, 0.03, 0.015, 0.01, 0.015}
+	case fBirthPlace:
+		return []float64{0, 0.85, 0.05, 0.10}
+	case fSex:
+		return []float64{0, 0.97, 0.03}
+	default:
+		return []float64{0, 0.9, 0.1}
+	}
+}
+
 // newModel returns starting parameters: m favouring the strong levels, u from the level
 // frequencies of random record pairs (Laplace-smoothed), and a 10% prior.
 func newModel(ctx context.Context, cmp comparer, recs []prepared, samples int, seed uint64) (model, int, error) {
@@ -156,17 +174,7 @@ func newModel(ctx context.Context, cmp comparer, recs []prepared, samples int, s
 		md.uCand[f] = make([]float64, k)
 		md.w[f] = make([]float64, k)
 		counts[f] = make([]float64, k)
-		// m: most true matches agree exactly, a few differ, the rest spread over the middle levels.
-		nonMissing := k - 1
-		if nonMissing == 2 {
-			md.m[f][1], md.m[f][2] = 0.95, 0.05
-		} else {
-			md.m[f][1] = 0.8
-			md.m[f][k-1] = 0.05
-			for l := 2; l < k-1; l++ {
-				md.m[f][l] = 0.15 / float64(nonMissing-2)
-			}
-		}
+		copy(md.m[f], priorM(f))
 	}
 	n := len(recs)
 	drawn := 0
@@ -272,7 +280,7 @@ type patternCount struct {
 
 // estimate runs EM over the candidate pairs' level patterns. Pairs with a known label keep it:
 // their posterior is fixed at 1 or 0. It returns the iterations run and whether EM converged.
-func (md *model) estimate(ctx context.Context, vecs []vector, labels []int8, maxIter int, tol float64, fixM bool) (int, bool, error) {
+func (md *model) estimate(ctx context.Context, vecs []vector, labels []int8, maxIter int, tol float64) (int, bool, error) {
 	type key struct {
 		pattern uint32
 		label   int8
@@ -297,9 +305,8 @@ func (md *model) estimate(ctx context.Context, vecs []vector, labels []int8, max
 	if len(pcs) == 0 {
 		return 0, true, nil
 	}
-	var mNum, uNum [numFields][]float64
+	var uNum [numFields][]float64
 	for f := range numFields {
-		mNum[f] = make([]float64, len(md.m[f]))
 		uNum[f] = make([]float64, len(md.uCand[f]))
 	}
 	for it := 1; it <= maxIter; it++ {
@@ -307,7 +314,6 @@ func (md *model) estimate(ctx context.Context, vecs []vector, labels []int8, max
 			return it - 1, false, err
 		}
 		for f := range numFields {
-			clear(mNum[f])
 			clear(uNum[f])
 		}
 		gSum, total := 0.0, 0.0
@@ -332,7 +338,6 @@ func (md *model) estimate(ctx context.Context, vecs []vector, labels []int8, max
 			total += pc.count
 			for f := range numFields {
 				if l := levelAt(pc.pattern, f); l != lvMissing {
-					mNum[f][l] += g * pc.count
 					uNum[f][l] += (1 - g) * pc.count
 				}
 			}
@@ -342,17 +347,9 @@ func (md *model) estimate(ctx context.Context, vecs []vector, labels []int8, max
 		change = max(change, math.Abs(newLambda-md.lambda))
 		md.lambda = newLambda
 		for f := range numFields {
-			mTot, uTot := 0.0, 0.0
-			for l := 1; l < len(mNum[f]); l++ {
-				mTot += mNum[f][l]
+			uTot := 0.0
+			for l := 1; l < len(uNum[f]); l++ {
 				uTot += uNum[f][l]
-			}
-			if mTot > 0 && !fixM {
-				for l := 1; l < len(mNum[f]); l++ {
-					v := clamp(mNum[f][l] / mTot)
-					change = max(change, math.Abs(v-md.m[f][l]))
-					md.m[f][l] = v
-				}
 			}
 			if uTot > 0 {
 				for l := 1; l < len(uNum[f]); l++ {
@@ -371,23 +368,24 @@ func (md *model) estimate(ctx context.Context, vecs []vector, labels []int8, max
 	return maxIter, false, nil
 }
 
-// minKnownMatches is how many candidate pairs known to be one person (same valid national
-// number, an analyst's match) are enough to measure m on them rather than estimate it by EM.
+// minKnownMatches is how many pairs of records sharing a valid national number are enough to
+// measure the prior on them (see setPriorFromNumbers).
 const minKnownMatches = 20
 
 // mSwappedMin is the least m of a birth date with day and month swapped, a common clerical
 // variant (extracts.md section 4).
 const mSwappedMin = 0.02
 
-// knownPrior is how many pseudo-pairs the starting m weighs against the known matches.
-const knownPrior = 4
+// knownPrior is how many known matches priorM counts for.
+const knownPrior = 20
 
-// fitKnown sets m from the candidate pairs known to be one person, smoothed towards the starting
-// m, when there are at least minKnownMatches of them, and reports whether it did. EM then
-// estimates only the non-matches and the share of matches: left free, EM over candidate pairs
-// found by blocking on common names tends to take "same name" for the match class, because the
-// pairs agreeing on names outnumber the true matches many times.
-func (md *model) fitKnown(vecs []vector, labels []int8) bool {
+// fitKnown sets m from the candidate pairs known to be one person (same valid national number,
+// an analyst's match), with priorM counting for knownPrior of them, so that m leans on priorM
+// when few pairs are known and on the data when many are. m is measured rather than estimated
+// by EM: over candidate pairs found by blocking on names drawn from small pools, EM takes "same
+// name" for the match class, since pairs that agree on names outnumber the true matches many
+// times, and then weighs a birth date that differs by thirty years as nothing.
+func (md *model) fitKnown(vecs []vector, labels []int8) int {
 	var counts [numFields][]float64
 	for f := range numFields {
 		counts[f] = make([]float64, len(md.m[f]))
@@ -402,27 +400,25 @@ func (md *model) fitKnown(vecs []vector, labels []int8) bool {
 			counts[f][v.lv[f]]++
 		}
 	}
-	if known < minKnownMatches {
-		return false
-	}
 	for f := range numFields {
 		total := 0.0
 		for l := 1; l < len(counts[f]); l++ {
 			total += counts[f][l]
 		}
+		prior := priorM(f)
 		for l := 1; l < len(counts[f]); l++ {
-			md.m[f][l] = clamp((counts[f][l] + knownPrior*md.m[f][l]) / (total + knownPrior))
+			md.m[f][l] = clamp((counts[f][l] + knownPrior*prior[l]) / (total + knownPrior))
 		}
 	}
 	// A record whose birth date contradicts its national number loses the number when it is
 	// loaded, so two records of one number never show day and month swapped: the known matches
 	// cannot measure that variant.
 	if md.m[fBirthDate][dateSwapped] < mSwappedMin {
+		md.m[fBirthDate][dateExact] -= mSwappedMin - md.m[fBirthDate][dateSwapped]
 		md.m[fBirthDate][dateSwapped] = mSwappedMin
-		md.m[fBirthDate][dateExact] -= mSwappedMin
 	}
 	md.updateWeights()
-	return true
+	return known
 }
 
 func clamp(p float64) float64 {

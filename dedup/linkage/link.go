@@ -299,14 +299,13 @@ func (l *linker) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	fixM := md.fitKnown(vecs, labels)
-	iters, converged, err := md.estimate(ctx, vecs, labels, l.cfg.EMMaxIterations, l.cfg.EMTolerance, fixM)
+	md.fitKnown(vecs, labels)
+	iters, converged, err := md.estimate(ctx, vecs, labels, l.cfg.EMMaxIterations, l.cfg.EMTolerance)
 	if err != nil {
 		return err
 	}
-	md.setPrior(len(pairs), len(l.recs))
-	if fixM {
-		md.setPriorFromNumbers(l.recs)
+	if !md.setPriorFromNumbers(l.recs) {
+		md.setPrior(len(pairs), len(l.recs))
 	}
 	md.setFrequencies(l.recs)
 	l.cfg.progress("estimate", iters)
