@@ -59,11 +59,13 @@ func Open(ctx context.Context, path string, o Options) (*Engine, error) {
 	}
 	e := &Engine{path: path, alias: alias}
 	use := "USE " + quoteIdent(alias)
+	// Every new connection of the pool starts in the attached database. Not with ctx: the pool
+	// opens connections long after Open's caller is gone.
 	conn, err := duckdb.NewConnector("", func(ex driver.ExecerContext) error {
 		if !e.ready.Load() {
 			return nil
 		}
-		_, err := ex.ExecContext(ctx, use, nil)
+		_, err := ex.ExecContext(context.Background(), use, nil)
 		return err
 	})
 	if err != nil {

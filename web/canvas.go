@@ -73,7 +73,8 @@ func (h *holder) acquire(ctx context.Context) (*version, func(), error) {
 	defer h.mu.Unlock()
 	st, err := stampOf(h.path)
 	if err == nil && (h.cur == nil || st != h.cur.stamp) && st != h.failed {
-		v, oerr := h.open(ctx, st)
+		// the request that notices a new canvas opens it, for everyone: not cancelled with it
+		v, oerr := h.open(context.WithoutCancel(ctx), st)
 		if oerr != nil {
 			h.failed = st
 			h.cfg.Logf("canvas %s: %v (still serving the previous canvas, if any)", h.path, oerr)

@@ -91,6 +91,9 @@ func (s *Server) render(w http.ResponseWriter, name string, status int, p *page)
 
 // fail shows an error page in the member's language.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, status int, key string, err error) {
+	if err != nil && r.Context().Err() != nil {
+		return // the client went away: nobody to answer
+	}
 	if err != nil {
 		s.cfg.Logf("%s %s: %v", r.Method, r.URL.Path, err)
 	}

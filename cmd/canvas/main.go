@@ -112,6 +112,7 @@ func subcommands() []func(*Globals) *cobra.Command {
 		newSynthCmd,
 		newDemoCmd,
 		newBenchCmd,
+		newPublishCmd,
 		newAnswerCmd,
 		newQueryCmd,
 		newMembersCmd,
