@@ -104,6 +104,9 @@ func deniedFunction(name string) bool {
 		strings.HasPrefix(n, "postgres_"), strings.HasPrefix(n, "mysql_"), strings.HasPrefix(n, "http_"):
 		return true
 	}
+	if strings.HasPrefix(n, "pragma_") { // database_list, storage_info, ... tell about files and the server
+		return n != "pragma_table_info" && n != "pragma_show"
+	}
 	switch n {
 	case "glob", "query", "query_table", "sniff_csv", "json_execute_serialized_sql",
 		"duckdb_secrets", "which_secret", "duckdb_settings", "duckdb_databases", "duckdb_temporary_files",

@@ -194,6 +194,8 @@ func TestRefused(t *testing.T) {
 		"SELECT (SELECT count(*) FROM read_blob('/etc/shadow'))",
 		"SELECT * FROM duckdb_databases()",
 		"SELECT current_setting('temp_directory')",
+		"SELECT * FROM pragma_database_list()",
+		"SELECT * FROM pragma_storage_info('indicator')",
 		"",
 		";;",
 	} {
@@ -220,6 +222,7 @@ func TestAllowedReads(t *testing.T) {
 		"FROM indicator", "TABLE indicator", "VALUES (1, 2)", "DESCRIBE indicator", "SHOW TABLES",
 		"SUMMARIZE indicator", "SELECT 1 UNION ALL SELECT 2", "SELECT 'ATTACH; COPY' AS s -- comment",
 		"SELECT * FROM indicator WHERE measure = 'read_csv'",
+		"SELECT * FROM pragma_table_info('indicator')",
 	} {
 		if _, _, err := run(t, e, "csv", q, Limits{MaxRows: 10}); err != nil {
 			t.Errorf("%q: %v", q, err)

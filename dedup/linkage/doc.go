@@ -27,14 +27,19 @@
 //     year and day or month, same day and month, differ), birth place (exact, Jaro-Winkler,
 //     differ), sex and citizenship. A value missing on either side is level "missing" and
 //     weighs nothing.
-//  4. Estimation: m (the probability of each level for a true match), the u of non-matches
-//     among candidates, and the share of matches among candidates are estimated by
-//     expectation-maximisation over the candidate pairs, from a start with u measured on random
-//     record pairs drawn with a fixed seed. Pairs whose label is known (same or different valid
-//     national number, an analyst's decision) keep that label during EM.
+//  4. Estimation: m (the probability of each level for a true match) is measured on the
+//     candidate pairs known to be one person (same valid national number, an analyst's match),
+//     with a prior of what clerks' variants do that counts for a few such pairs (so that m leans
+//     on the prior when few pairs are known); u is measured on random record pairs drawn with a
+//     fixed seed. m is not left to EM: over candidates found by blocking on names drawn from
+//     small pools, EM takes "same name" for the match class and then weighs a birth date thirty
+//     years apart as nothing. EM estimates the u of non-matches among candidates and the share
+//     of matches, for the report; pairs whose label is known keep it.
 //  5. Scoring: a pair's score is the log2 odds that it is one person: the prior odds of a random
-//     pair of records plus the field weights log2(m/u), u being the chance agreement of random
-//     records, and name weights adjusted for how common the name is ([Params]).
+//     pair of records (the share of the records with a valid national number that share it with
+//     another, else from EM) plus the field weights log2(m/u), u being the chance agreement of
+//     random records, and name weights adjusted for how common the name is, alone and as a full
+//     name ([Params]).
 //  6. Clustering: see [Link] for the order of unions and the guards that keep two different
 //     national numbers, or two records an analyst separated, out of one cluster, and that stop
 //     chains of near matches from gluing different people together.

@@ -27,9 +27,9 @@ type FieldParams struct {
 }
 
 // LevelParams are the parameters of one level of one field: M is the probability of the level
-// for a true match, U for two records drawn at random, and Weight is log2(M/U), what the level
-// adds to a score. UCandidate is the probability for a non-match among the candidate pairs, as
-// EM estimated it.
+// for a true match (measured on the known matches, see the package comment), U for two records
+// drawn at random, and Weight is log2(M/U), what the level adds to a score. UCandidate is the
+// probability for a non-match among the candidate pairs, as EM estimated it.
 type LevelParams struct {
 	Level      Level
 	M, U       float64
@@ -40,19 +40,21 @@ type LevelParams struct {
 
 // model holds the parameters indexed [field][level index]; index 0 (missing) is unused.
 //
-// EM runs in the space of candidate pairs: m, uCand and lambda are estimated there. Blocking
-// makes the non-matches among candidates agree on names far more often than chance, and not
-// independently of each other, so weights computed with uCand would understate name agreement
-// for a pair found by birth date, and the other way round. The weights therefore use u from
-// random record pairs (the chance agreement in the whole population) and the prior is the share
-// of matches among all record pairs, estimated as lambda times the candidate pairs over all
-// pairs: the classical Fellegi-Sunter composite weight with a population prior.
+// m is measured on the candidate pairs known to be one person (fitKnown). EM runs in the space
+// of candidate pairs: uCand and lambda are estimated there. Blocking makes the non-matches among
+// candidates agree on names far more often than chance, and not independently of each other,
+// so weights computed with uCand would understate name agreement for a pair found by birth
+// date, and the other way round. The weights therefore use u from random record pairs (the
+// chance agreement in the whole population) and the prior is the share of matches among all
+// record pairs: measured on the records with a valid national number when enough of them share
+// one (setPriorFromNumbers), else estimated as lambda times the candidate pairs over all pairs.
 //
 // Name agreement is also adjusted for how common the name is (term frequency): agreeing on a
 // name that one record in ten carries says less than agreeing on a name carried once. At levels
 // exact, jw and phonetic, a name field's weight gets log2(u_exact / f), f being the share of
 // records whose field has the same phonetic key (the larger of the two sides), bounded by
-// tfBound.
+// tfBound. When both names agree, their two weights together are capped by the full name's own
+// frequency (see weights): names drawn from small pools per country are not independent.
 type model struct {
 	m, uCand, u, w [numFields][]float64
 	lambda         float64               // share of matches among candidate pairs

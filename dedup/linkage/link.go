@@ -184,7 +184,10 @@ type Result struct {
 // the guard threshold), and two clusters joined by one good pair also need the support of the
 // others. This is complete linkage at the guard threshold on top of single linkage at the match
 // threshold: cheap, because clusters are small, and it only ever refuses. A refused scored
-// link is reported with status "review" and a note, for an analyst to decide.
+// link is reported with status "review" and a note, for an analyst to decide, unless it was
+// refused because the clusters hold different national numbers: that pair is reported with rule
+// NN and status "nonmatch", since two different valid national numbers are two people and
+// analysts should not see it.
 //
 // Link returns an error for an empty or repeated record ID, an invalid configuration, or a
 // cancelled context. Decisions naming unknown records are ignored (the record may have been
@@ -439,7 +442,7 @@ func (l *linker) linkScored(ctx context.Context, pairs []uint64, vecs []vector) 
 			p.Note = "score above the match threshold, not linked: " + why
 			if why == whyNumbers {
 				// two different valid national numbers are two people: nothing to review
-				p.Status = StatusNonMatch
+				p.Rule, p.Status = RuleNationalNumber, StatusNonMatch
 			}
 		}
 	}

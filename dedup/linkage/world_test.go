@@ -23,7 +23,10 @@ import (
 //   - links.csv: canvas query --restricted "SELECT record_id, person_record FROM person_link" -f csv
 //   - persons.csv: the world's truth/persons.csv
 //
-// Several folders may be given, separated by commas.
+// Several folders may be given, separated by commas. Records are first grouped as package dedup
+// does with its rule EXACT (LINKAGE_WORLD_NOEXACT=1 skips that); LINKAGE_MATCH and
+// LINKAGE_REVIEW override the thresholds; LINKAGE_WORLD_DETAIL=1 lists the false links and the
+// missed pairs, and LINKAGE_WORLD_BAND=1 every scored pair in [-2, 10).
 //
 //	LINKAGE_WORLD=/tmp/w1x go test ./dedup/linkage -run WorldAccuracy -v
 func TestWorldAccuracy(t *testing.T) {
@@ -223,6 +226,13 @@ func worldAccuracy(t *testing.T, dir string) {
 				t.Logf("%-12s %-10s m=%.4f u=%.6f uc=%.4f w=%6.2f n=%d", f.Field, l.Level, l.M, l.U, l.UCandidate, l.Weight, l.Frequency)
 			}
 		}
+	}
+	// The targets of canvas eval over conviction lines, and a review list analysts can work through.
+	if lines.precision() < 0.995 || lines.f1() < 0.98 {
+		t.Errorf("lines: precision %.4f and F1 %.4f, want at least 0.995 and 0.98", lines.precision(), lines.f1())
+	}
+	if review > 300 {
+		t.Errorf("review list: %d pairs, want at most 300", review)
 	}
 	if os.Getenv("LINKAGE_WORLD_DETAIL") == "" {
 		return
