@@ -231,7 +231,7 @@ func readCSVFloor(ctx context.Context, files []string, dbPath, memory string) (f
 		if !strings.HasSuffix(f, ".csv") {
 			continue
 		}
-		q := fmt.Sprintf(`CREATE TABLE t%d AS SELECT * FROM read_csv('%s', all_varchar=true, ignore_errors=true, null_padding=true, strict_mode=false)`,
+		q := fmt.Sprintf(`CREATE TABLE t%d AS SELECT * FROM read_csv('%s', all_varchar=true, ignore_errors=true, strict_mode=false)`,
 			i, strings.ReplaceAll(f, "'", "''"))
 		if _, err := db.ExecContext(ctx, q); err != nil {
 			return time.Since(start).Seconds(), fmt.Errorf("%s: %w", filepath.Base(f), err)

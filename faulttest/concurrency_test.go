@@ -154,3 +154,58 @@ func TestSimultaneousStarts(t *testing.T) {
 		}
 	}
 }
+
+// TestQueryDuringLoadAndPublish runs `canvas query` on the shared canvas again and again while a
+// `canvas load` loads a new delivery, rebuilds and publishes: every query succeeds and sees
+// yesterday's canvas or today's, whole; after the load, today's.
+func TestQueryDuringLoadAndPublish(t *testing.T) {
+	if !hasBuild(t) {
+		t.Skip("`canvas build` does not exist yet")
+	}
+	inbox := filepath.Join(t.TempDir(), "inbox")
+	writeDeliverySet(t, inbox, 3000)
+	store := filepath.Join(t.TempDir(), "store")
+	if r := runCanvas(t, 10*time.Minute, "load", "-q", "--store", store, "--inbox", inbox); r.Code != exitQuarantine {
+		t.Fatalf("first load with build: want exit 3:\n%s", r)
+	}
+	count := func() (string, result) {
+		r := runCanvas(t, time.Minute, "query", "--store", store, "--format", "csv", "SELECT count(*) AS n FROM indicator")
+		lines := strings.Split(strings.TrimSpace(r.Stdout), "\n")
+		return lines[len(lines)-1], r
+	}
+	yesterday, r := count()
+	if r.Code != exitOK {
+		t.Fatalf("query before the load: %s", r)
+	}
+	var out strings.Builder
+	load := startCanvas(t, &out, "load", "-q", "--store", store, extraDelivery(t, 500))
+	done := make(chan struct{})
+	go func() { load.Wait(); close(done) }()
+	seen := map[string]int{}
+	queries := 0
+loop:
+	for {
+		select {
+		case <-done:
+			break loop
+		default:
+		}
+		n, r := count()
+		queries++
+		if r.Code != exitOK {
+			t.Errorf("query during the load: %s", r)
+			continue
+		}
+		seen[n]++
+	}
+	today, r := count()
+	if r.Code != exitOK || today == yesterday {
+		t.Fatalf("after the load: %q indicator rows (yesterday %q): %s\nload output:\n%s", today, yesterday, r, out.String())
+	}
+	for n := range seen {
+		if n != yesterday && n != today {
+			t.Errorf("a query during the load saw %s indicator rows: neither yesterday's %s nor today's %s", n, yesterday, today)
+		}
+	}
+	t.Logf("%d queries during the load: %v (yesterday %s, today %s)", queries, seen, yesterday, today)
+}
