@@ -1,12 +1,9 @@
 package dedup
 
 import (
+	"github.com/ciatteh/canvas/schema"
 	"strings"
 	"unicode"
-
-	"golang.org/x/text/runes"
-	"golang.org/x/text/transform"
-	"golang.org/x/text/unicode/norm"
 )
 
 // JudgmentNumber normalises a judgment number for comparison: LEGACY and MACH write one number
@@ -32,7 +29,7 @@ func JudgmentNumber(s string) string {
 		b.WriteString(string(run))
 		run = run[:0]
 	}
-	for _, r := range stripAccents(strings.ToUpper(s)) {
+	for _, r := range schema.StripAccents(strings.ToUpper(s)) {
 		switch {
 		case r >= '0' && r <= '9':
 			if !digits {
@@ -59,24 +56,10 @@ func JudgmentNumber(s string) string {
 // capitals without accents; "Van der Berg-Dupré" and "VAN DER BERG DUPRE" are equal.
 func PersonName(s string) string {
 	var b strings.Builder
-	for _, r := range stripAccents(strings.ToUpper(s)) {
+	for _, r := range schema.StripAccents(strings.ToUpper(s)) {
 		if unicode.IsLetter(r) || unicode.IsDigit(r) {
 			b.WriteRune(r)
 		}
 	}
 	return b.String()
-}
-
-func stripAccents(s string) string {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 {
-			t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
-			out, _, err := transform.String(t, s)
-			if err != nil {
-				return s
-			}
-			return out
-		}
-	}
-	return s
 }

@@ -88,30 +88,44 @@ func BenchmarkLoadMach(b *testing.B) {
 		b.ReportMetric(float64(size)/1e6/secs, "MB/s")
 		b.ReportMetric(float64(peak)/(1<<20), "peakRSS_MiB")
 	}
-	b.Run("checked_load", func(b *testing.B) {
-		runtime.GC()
-		resetPeakRSS()
-		for i := 0; i < b.N; i++ {
-			b.StopTimer()
-			s, err := Open(ctx, filepath.Join(dir, fmt.Sprintf("store-%d", i)), Settings{})
-			if err != nil {
-				b.Fatal(err)
-			}
-			id, _ := s.StartRun(ctx, "bench")
-			b.StartTimer()
-			res, err := Load(ctx, s, id, LoadOptions{Files: []string{path}, Source: "mach"})
-			if err != nil {
-				b.Fatal(err)
-			}
-			b.StopTimer()
-			if res.Files[0].Loaded != int64(n) {
-				b.Fatalf("loaded %d of %d: %+v", res.Files[0].Loaded, n, res.Files[0])
-			}
-			s.Close()
-			b.StartTimer()
+	// CANVAS_BENCH_WRITERS (comma-separated rawWriteMode values) adds a checked load per raw-layer
+	// write method, for comparison; by default only the product's method runs.
+	modes := []string{rawWriteMode}
+	if v := os.Getenv("CANVAS_BENCH_WRITERS"); v != "" {
+		modes = strings.Split(v, ",")
+	}
+	defer func(m string) { rawWriteMode = m }(rawWriteMode)
+	for _, mode := range modes {
+		name := "checked_load"
+		if len(modes) > 1 {
+			name += "_" + mode
 		}
-		report(b, peakRSS())
-	})
+		rawWriteMode = mode
+		b.Run(name, func(b *testing.B) {
+			runtime.GC()
+			resetPeakRSS()
+			for i := 0; i < b.N; i++ {
+				b.StopTimer()
+				s, err := Open(ctx, filepath.Join(dir, fmt.Sprintf("store-%s-%d", mode, i)), Settings{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				id, _ := s.StartRun(ctx, "bench")
+				b.StartTimer()
+				res, err := Load(ctx, s, id, LoadOptions{Files: []string{path}, Source: "mach"})
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.StopTimer()
+				if res.Files[0].Loaded != int64(n) {
+					b.Fatalf("loaded %d of %d: %+v", res.Files[0].Loaded, n, res.Files[0])
+				}
+				s.Close()
+				b.StartTimer()
+			}
+			report(b, peakRSS())
+		})
+	}
 	b.Run("duckdb_read_csv", func(b *testing.B) {
 		runtime.GC()
 		resetPeakRSS()

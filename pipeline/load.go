@@ -310,13 +310,9 @@ func (s *Store) loadDelivery(ctx context.Context, runID int64, path string, fr *
 			_, _ = conn.ExecContext(context.Background(), "ROLLBACK")
 		}
 	}()
-	var raw, quar *duckdb.Appender
+	var quar *duckdb.Appender
 	err = conn.Raw(func(dc any) error {
 		var e error
-		raw, e = duckdb.NewAppenderFromConn(dc.(driver.Conn), "", src.Table)
-		if e != nil {
-			return e
-		}
 		quar, e = duckdb.NewAppenderFromConn(dc.(driver.Conn), "", "quarantine")
 		return e
 	})
@@ -326,13 +322,17 @@ func (s *Store) loadDelivery(ctx context.Context, runID int64, path string, fr *
 	closed := false
 	defer func() {
 		if !closed {
-			raw.Close()
 			quar.Close()
 		}
 	}()
+	s.removeLoadTmp()
+	raw, err := s.newRawWriter(conn, src.Table, src.RecordSchema())
+	if err != nil {
+		return fmt.Errorf("restricted store: %w", err)
+	}
+	defer raw.Close()
 	fr.DeliveryID = deliveryID
 	fr.Reasons = map[string]int64{}
-	row := make([]driver.Value, len(src.RecordSchema().Fields()))
 	lastReport := time.Time{}
 	for {
 		b, err := rd.Next(ctx)
@@ -345,7 +345,7 @@ func (s *Store) loadDelivery(ctx context.Context, runID int64, path string, fr *
 		fr.Read += int64(b.Read)
 		fr.Flagged += int64(b.Flagged)
 		if b.Record != nil {
-			if err := appendRecord(raw, b.Record, row); err != nil {
+			if err := raw.Write(ctx, b.Record); err != nil {
 				b.Record.Release()
 				return fmt.Errorf("writing raw rows: %w", err)
 			}
@@ -370,11 +370,10 @@ func (s *Store) loadDelivery(ctx context.Context, runID int64, path string, fr *
 		return fmt.Errorf("%s: %d rows read but %d loaded and %d quarantined: refusing to load an inconsistent file (a bug: please report it)",
 			path, fr.Read, fr.Loaded, fr.Quarantined)
 	}
-	closed = true
-	if err := raw.Close(); err != nil {
-		quar.Close()
+	if err := raw.Flush(ctx); err != nil {
 		return fmt.Errorf("writing raw rows: %w", err)
 	}
+	closed = true
 	if err := quar.Close(); err != nil {
 		return fmt.Errorf("writing quarantine: %w", err)
 	}

@@ -248,7 +248,7 @@ func SourceByName(name string) *Source {
 // NormaliseHeader folds a header name for matching: case-insensitive, ignoring accents, spaces,
 // dots, hyphens and underscores (extracts.md section 1).
 func NormaliseHeader(s string) string {
-	s = stripAccents(strings.TrimSpace(strings.TrimPrefix(s, "\ufeff")))
+	s = StripAccents(strings.TrimSpace(strings.TrimPrefix(s, "\ufeff")))
 	var b strings.Builder
 	for _, r := range strings.ToLower(s) {
 		switch r {
@@ -263,11 +263,12 @@ func NormaliseHeader(s string) string {
 // NormaliseValue folds an enumerated value for matching: upper case, no accents, surrounding
 // space trimmed and inner runs of space collapsed to one.
 func NormaliseValue(s string) string {
-	s = strings.ToUpper(stripAccents(strings.TrimSpace(s)))
+	s = strings.ToUpper(StripAccents(strings.TrimSpace(s)))
 	return strings.Join(strings.Fields(s), " ")
 }
 
-func stripAccents(s string) string {
+// StripAccents removes diacritics (é -> e, ç -> c); text without non-ASCII bytes is returned as is.
+func StripAccents(s string) string {
 	for i := 0; i < len(s); i++ {
 		if s[i] >= 0x80 {
 			t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)

@@ -1,13 +1,9 @@
 package synth
 
 import (
+	"github.com/ciatteh/canvas/schema"
 	"math/rand/v2"
 	"strings"
-	"unicode"
-
-	"golang.org/x/text/runes"
-	"golang.org/x/text/transform"
-	"golang.org/x/text/unicode/norm"
 )
 
 // nameGroup is a naming tradition: given names, surnames and birth places typical of the
@@ -196,22 +192,8 @@ func cp1252OK(s string) bool {
 	return true
 }
 
-func stripAccents(s string) string {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 {
-			t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
-			out, _, err := transform.String(t, s)
-			if err != nil {
-				return s
-			}
-			return out
-		}
-	}
-	return s
-}
-
 // legacyName is how the legacy criminal record wrote names: capitals, no accents.
-func legacyName(s string) string { return strings.ToUpper(stripAccents(s)) }
+func legacyName(s string) string { return strings.ToUpper(schema.StripAccents(s)) }
 
 // typo introduces one keyboard slip: two adjacent letters swapped, a letter dropped or doubled.
 func typo(r *rand.Rand, s string) string {

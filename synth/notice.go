@@ -2,6 +2,7 @@ package synth
 
 import (
 	"fmt"
+	"github.com/ciatteh/canvas/schema"
 	"strings"
 )
 
@@ -58,9 +59,9 @@ func (w *world) identity(n *notice) ident {
 				varied = true
 			}
 		}
-		if stripAccents(id.surname+id.given+id.place) != id.surname+id.given+id.place {
+		if schema.StripAccents(id.surname+id.given+id.place) != id.surname+id.given+id.place {
 			if w.chance("mach.variant.accents_dropped", rt.AccentsDropped) {
-				id.surname, id.given, id.place = stripAccents(id.surname), stripAccents(id.given), stripAccents(id.place)
+				id.surname, id.given, id.place = schema.StripAccents(id.surname), schema.StripAccents(id.given), schema.StripAccents(id.place)
 				varied = true
 			}
 		}

@@ -50,16 +50,11 @@ a code list. With --out, the canvas is written to that new file and not publishe
 }
 
 func runBuild(ctx context.Context, g *Globals, o *BuildOptions, stdout, stderr io.Writer) error {
-	release, err := pipeline.Lock(ctx, g.Store, "canvas build", o.Wait)
+	s, done, err := openLocked(ctx, g, "canvas build", o.Wait)
 	if err != nil {
 		return err
 	}
-	defer release()
-	s, err := pipeline.Open(ctx, g.Store, settings(g))
-	if err != nil {
-		return err
-	}
-	defer s.Close()
+	defer done()
 	runID, err := s.StartRun(ctx, commandLine("build", nil, "out", o.Out))
 	if err != nil {
 		return err

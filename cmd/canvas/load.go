@@ -62,16 +62,11 @@ func runLoad(ctx context.Context, g *Globals, o *LoadOptions, stdout, stderr io.
 	if o.Source != "" && o.Source != "police" && o.Source != "prosecution" && o.Source != "mach" {
 		return usageError{fmt.Errorf("--source %q: use police, prosecution or mach", o.Source)}
 	}
-	release, err := pipeline.Lock(ctx, g.Store, "canvas load", o.Wait)
+	s, done, err := openLocked(ctx, g, "canvas load", o.Wait)
 	if err != nil {
 		return err
 	}
-	defer release()
-	s, err := pipeline.Open(ctx, g.Store, settings(g))
-	if err != nil {
-		return err
-	}
-	defer s.Close()
+	defer done()
 	runID, err := s.StartRun(ctx, commandLine("load", o.Files, "inbox", o.Inbox))
 	if err != nil {
 		return err
@@ -131,4 +126,19 @@ func commandLine(cmd string, args []string, flagPairs ...string) string {
 		}
 	}
 	return strings.Join(append(parts, args...), " ")
+}
+
+// openLocked takes the store's lock and opens it, for a command that writes the store; done
+// closes the store and releases the lock.
+func openLocked(ctx context.Context, g *Globals, command string, wait time.Duration) (*pipeline.Store, func(), error) {
+	release, err := pipeline.Lock(ctx, g.Store, command, wait)
+	if err != nil {
+		return nil, nil, err
+	}
+	s, err := pipeline.Open(ctx, g.Store, settings(g))
+	if err != nil {
+		release()
+		return nil, nil, err
+	}
+	return s, func() { s.Close(); release() }, nil
 }

@@ -46,16 +46,11 @@ build: members see the current canvas or the restored one, never a half-copied f
 				}
 				return nil
 			}
-			release, err := pipeline.Lock(cmd.Context(), g.Store, "canvas publish --rollback", wait)
+			s, done, err := openLocked(cmd.Context(), g, "canvas publish --rollback", wait)
 			if err != nil {
 				return err
 			}
-			defer release()
-			s, err := pipeline.Open(cmd.Context(), g.Store, settings(g))
-			if err != nil {
-				return err
-			}
-			defer s.Close()
+			defer done()
 			runID, err := s.StartRun(cmd.Context(), fmt.Sprintf("publish --rollback %d", rollback))
 			if err != nil {
 				return err

@@ -137,16 +137,11 @@ func runReviewRecord(ctx context.Context, g *Globals, o *ReviewOptions, ds []ded
 			ds[i].By = by
 		}
 	}
-	release, err := pipeline.Lock(ctx, g.Store, "canvas review", o.Wait)
+	s, done, err := openLocked(ctx, g, "canvas review", o.Wait)
 	if err != nil {
 		return err
 	}
-	defer release()
-	s, err := pipeline.Open(ctx, g.Store, settings(g))
-	if err != nil {
-		return err
-	}
-	defer s.Close()
+	defer done()
 	if err := dedup.RecordDecisions(ctx, s.DB, ds); err != nil {
 		return err
 	}
