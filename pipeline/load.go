@@ -352,12 +352,21 @@ func (s *Store) loadDelivery(ctx context.Context, runID int64, path string, fr *
 			fr.Loaded += b.Record.NumRows()
 			b.Record.Release()
 		}
-		for _, q := range b.Quarantine {
-			fr.Quarantined++
-			fr.Reasons[ReasonKey(q.Reason)]++
-			if err := quar.AppendRow(runID, deliveryID, d.Source, safeText(fr.Name), nullStr(safeText(q.Sheet)), q.Line,
-				nullStr(q.Column), nullStr(safeText(q.Value)), safeText(q.Reason), nullStr(safeText(q.Raw))); err != nil {
-				return fmt.Errorf("writing quarantine: %w", err)
+		if len(b.Quarantine) > 0 {
+			// The raw writer may be inserting on the connection: append while it does not.
+			err := raw.Do(func() error {
+				for _, q := range b.Quarantine {
+					fr.Quarantined++
+					fr.Reasons[ReasonKey(q.Reason)]++
+					if err := quar.AppendRow(runID, deliveryID, d.Source, safeText(fr.Name), nullStr(safeText(q.Sheet)), q.Line,
+						nullStr(q.Column), nullStr(safeText(q.Value)), safeText(q.Reason), nullStr(safeText(q.Raw))); err != nil {
+						return fmt.Errorf("writing quarantine: %w", err)
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				return err
 			}
 		}
 		if opt.Progress != nil && time.Since(lastReport) > 200*time.Millisecond {
