@@ -164,7 +164,7 @@ func ReadDecisionsCSV(r io.Reader, name string) ([]Decision, error) {
 		return ""
 	}
 	var out []Decision
-	for line := 2; ; line++ {
+	for {
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
 			break
@@ -172,11 +172,22 @@ func ReadDecisionsCSV(r io.Reader, name string) ([]Decision, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", name, err)
 		}
+		line, _ := cr.FieldPos(0)
+		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
+			continue // a blank line
+		}
+		a, b := get(rec, "a"), get(rec, "b")
+		if a == "" || b == "" {
+			return nil, fmt.Errorf("%s line %d: a decision names two person records in columns a and b (as canvas review list shows them)", name, line)
+		}
+		if a == b {
+			return nil, fmt.Errorf("%s line %d: columns a and b name the same record %q", name, line, a)
+		}
 		m, err := ParseVerdict(get(rec, "decision"))
 		if err != nil {
 			return nil, fmt.Errorf("%s line %d: %w", name, line, err)
 		}
-		out = append(out, Decision{A: get(rec, "a"), B: get(rec, "b"), Match: m, Note: get(rec, "note"), By: get(rec, "by")})
+		out = append(out, Decision{A: a, B: b, Match: m, Note: get(rec, "note"), By: get(rec, "by")})
 	}
 	return out, nil
 }
