@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/ciatteh/canvas/pipeline"
@@ -107,7 +108,13 @@ func runDemo(ctx context.Context, g *Globals, o *DemoOptions, stdout, stderr io.
 	say("  restricted store (analysts only)  %s", s.Path(pipeline.RestrictedFile))
 	say("  shared canvas (members)           %s", s.Path(pipeline.CanvasFile))
 	say("  questionnaire answers             %s", answers)
-	say("Next: canvas --store %s runs | canvas --store %s query \"SELECT * FROM indicator LIMIT 10\"", store, store)
+	prog := "canvas"
+	if exe, err := os.Executable(); err == nil && strings.Contains(exe, "go-build") {
+		prog = "go run ./cmd/canvas" // started with go run
+	}
+	say("Next: %s --store %s runs", prog, store)
+	say("      %s --store %s query \"SELECT * FROM indicator LIMIT 10\"", prog, store)
+	say("      %s --store %s members add NAME && %s --store %s serve", prog, store, prog, store)
 	_ = os.MkdirAll(answers, 0o755)
 	return nil
 }
