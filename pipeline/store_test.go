@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -48,5 +49,44 @@ func TestOpenCreatesStore(t *testing.T) {
 	_, err = Open(ctx, dir, Settings{})
 	if !errors.Is(err, ErrVersion) || !strings.Contains(err.Error(), "no migration") {
 		t.Fatalf("an older store without a migration must be refused: %v", err)
+	}
+}
+
+func TestStoreIsOwnerOnlyAndKeyGuarded(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "store")
+	s, err := Open(context.Background(), dir, Settings{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	st, err := os.Stat(dir)
+	if err != nil || st.Mode().Perm() != 0o700 {
+		t.Fatalf("store folder mode %v, want 0700 (%v)", st.Mode().Perm(), err)
+	}
+	key, err := s.Key()
+	if err != nil || len(key) != 32 {
+		t.Fatalf("key: %d bytes, %v", len(key), err)
+	}
+	st, err = os.Stat(s.Path(KeyFile))
+	if err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("key file mode %v, want 0600 (%v)", st.Mode().Perm(), err)
+	}
+	again, err := s.Key()
+	if err != nil || string(again) != string(key) {
+		t.Fatalf("second Key() returned another key (%v)", err)
+	}
+	// A lost key is never silently replaced: a new key would change every pseudonym.
+	if err := os.Remove(s.Path(KeyFile)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Key(); err == nil || !strings.Contains(err.Error(), "restore it from backup") {
+		t.Fatalf("missing key: %v, want a refusal saying to restore it", err)
+	}
+	// Nor is a different key accepted.
+	if err := os.WriteFile(s.Path(KeyFile), make([]byte, 32), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Key(); err == nil || !strings.Contains(err.Error(), "not the key") {
+		t.Fatalf("replaced key: %v, want a refusal", err)
 	}
 }
