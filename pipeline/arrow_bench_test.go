@@ -43,22 +43,15 @@ func init() {
 // arrowRawWriter groups records up to parquetGroupRows rows and inserts each group from a view
 // over an Arrow record reader.
 type arrowRawWriter struct {
+	recordGroup
 	conn   *sql.Conn
 	ar     *duckdb.Arrow
 	sc     *arrow.Schema
 	insert string
-	recs   []arrow.RecordBatch
-	rows   int64
 }
 
 func (w *arrowRawWriter) Write(ctx context.Context, rec arrow.RecordBatch) error {
-	if rec.NumRows() == 0 {
-		return nil
-	}
-	rec.Retain()
-	w.recs = append(w.recs, rec)
-	w.rows += rec.NumRows()
-	if w.rows >= parquetGroupRows {
+	if w.add(rec) {
 		return w.Flush(ctx)
 	}
 	return nil
@@ -81,13 +74,6 @@ func (w *arrowRawWriter) Flush(ctx context.Context) error {
 	defer release()
 	_, err = w.conn.ExecContext(ctx, w.insert)
 	return err
-}
-
-func (w *arrowRawWriter) drop() {
-	for _, r := range w.recs {
-		r.Release()
-	}
-	w.recs, w.rows = nil, 0
 }
 
 func (w *arrowRawWriter) Close() error { w.drop(); return nil }

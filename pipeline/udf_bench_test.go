@@ -61,22 +61,40 @@ func init() {
 	}
 }
 
+// recordGroup buffers records up to parquetGroupRows rows, for the comparison writers that
+// insert a group at a time.
+type recordGroup struct {
+	recs []arrow.RecordBatch
+	rows int64
+}
+
+// add keeps rec and reports whether the group is full.
+func (g *recordGroup) add(rec arrow.RecordBatch) bool {
+	if rec.NumRows() == 0 {
+		return false
+	}
+	rec.Retain()
+	g.recs = append(g.recs, rec)
+	g.rows += rec.NumRows()
+	return g.rows >= parquetGroupRows
+}
+
+func (g *recordGroup) drop() {
+	for _, r := range g.recs {
+		r.Release()
+	}
+	g.recs, g.rows = nil, 0
+}
+
 type udfRawWriter struct {
+	recordGroup
 	conn   *sql.Conn
 	sc     *arrow.Schema
 	insert string
-	recs   []arrow.RecordBatch
-	rows   int64
 }
 
 func (w *udfRawWriter) Write(ctx context.Context, rec arrow.RecordBatch) error {
-	if rec.NumRows() == 0 {
-		return nil
-	}
-	rec.Retain()
-	w.recs = append(w.recs, rec)
-	w.rows += rec.NumRows()
-	if w.rows >= parquetGroupRows {
+	if w.add(rec) {
 		return w.Flush(ctx)
 	}
 	return nil
@@ -95,13 +113,6 @@ func (w *udfRawWriter) Flush(ctx context.Context) error {
 		return fmt.Errorf("udf inserted %d of %d", n, w.rows)
 	}
 	return nil
-}
-
-func (w *udfRawWriter) drop() {
-	for _, r := range w.recs {
-		r.Release()
-	}
-	w.recs, w.rows = nil, 0
 }
 
 func (w *udfRawWriter) Close() error             { w.drop(); return nil }
