@@ -3,9 +3,15 @@ package dedup
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	_ "embed"
 	"fmt"
+	"hash/fnv"
+	"os"
 	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
 
 	"github.com/ciatteh/canvas/dedup/linkage"
 )
@@ -20,6 +26,9 @@ type Options struct {
 	// NameMatchMin is the smallest name-match score (0 to 1) with which an appeal joins a notice
 	// of another person in the judgment it reviews (rule D4); 0 means 0.65.
 	NameMatchMin float64
+	// BatchLines is about how many lines D2 to D4 take at a time (whole components); 0 means
+	// 200,000. It bounds the memory of those rules.
+	BatchLines int
 	// Progress, when set, is told each stage as it starts.
 	Progress func(stage string)
 }
@@ -46,6 +55,12 @@ type Stats struct {
 // Run applies rules D2 to D5 to the restricted store's mach_current table (rule D1 must have
 // run) and rewrites the resolved tables and the trace. It runs in one transaction: a failed run
 // leaves the previous results in place.
+//
+// Memory holds the person records (the unit of D5), not the lines: the records are read
+// streaming in record order, linked, and then the lines are taken in batches of whole components
+// (person clusters joined by the judgments their lines name, and by the judgments their appeals
+// name), so that D2 to D4 see in each batch everything they compare. The result does not depend
+// on the batch size, except for the numbering of notices.
 func Run(ctx context.Context, db *sql.DB, opts Options) (Stats, error) {
 	start := time.Now()
 	progress := func(s string) {
@@ -60,6 +75,9 @@ func Run(ctx context.Context, db *sql.DB, opts Options) (Stats, error) {
 	if opts.NameMatchMin == 0 {
 		opts.NameMatchMin = 0.65
 	}
+	if opts.BatchLines <= 0 {
+		opts.BatchLines = 200_000
+	}
 	conn, err := db.Conn(ctx)
 	if err != nil {
 		return Stats{}, err
@@ -68,12 +86,13 @@ func Run(ctx context.Context, db *sql.DB, opts Options) (Stats, error) {
 	if err := EnsureTables(ctx, conn); err != nil {
 		return Stats{}, err
 	}
-	progress("reading convictions")
-	lines, err := readLines(ctx, conn)
+	dir, err := tempDir(ctx, conn)
 	if err != nil {
 		return Stats{}, err
 	}
-	previous, err := readPreviousKeys(ctx, conn)
+	defer os.RemoveAll(dir)
+	progress("reading person records")
+	records, err := readRecords(ctx, conn, dir)
 	if err != nil {
 		return Stats{}, err
 	}
@@ -81,25 +100,189 @@ func Run(ctx context.Context, db *sql.DB, opts Options) (Stats, error) {
 	if err != nil {
 		return Stats{}, err
 	}
-	w := &world{lines: lines, nameMatchMin: opts.NameMatchMin}
-	w.stats.Lines = len(lines)
-	progress("D2 migration duplicates")
-	w.migrationDuplicates()
+	w := &world{records: records, nameMatchMin: opts.NameMatchMin}
 	progress("D5 person linkage")
 	if err := w.linkPersons(ctx, decisions, cfg); err != nil {
 		return Stats{}, err
 	}
-	progress("D3 notices, D4 decision chains")
-	w.noticesAndChains()
-	w.assignKeys(previous)
-	w.convictions()
-	progress("writing resolved tables")
-	if err := w.write(ctx, conn); err != nil {
+	total := w.stats
+	progress("D2-D4 components")
+	batchOf, batches, err := w.planBatches(ctx, conn, dir, opts.BatchLines)
+	if err != nil {
 		return Stats{}, err
 	}
-	st := w.stats
-	st.Duration = time.Since(start)
-	return st, nil
+	if err := begin(ctx, conn); err != nil {
+		conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
+		return Stats{}, err
+	}
+	progress("D2-D4")
+	if err := w.process(ctx, conn, dir, batchOf, batches, &total, progress); err != nil {
+		conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
+		return Stats{}, err
+	}
+	total.D5Merged = total.PersonRecords - total.Persons
+	progress("person keys, resolved tables")
+	if err := finish(ctx, conn, total); err != nil {
+		conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
+		return Stats{}, err
+	}
+	total.Duration = time.Since(start)
+	return total, nil
+}
+
+// planBatches groups the person records into components that D2 to D4 may join: the records of
+// one linkage cluster, and the records whose lines name the same normalised judgment number, as
+// their own or as the decision they appeal. It packs whole components, in record order, into
+// batches of about batchLines lines, and returns each record's batch and the number of batches.
+func (w *world) planBatches(ctx context.Context, conn *sql.Conn, dir string, batchLines int) ([]int32, int, error) {
+	n := len(w.records)
+	parent := make([]int32, n, n+n/2)
+	for i := range parent {
+		parent[i] = int32(i)
+	}
+	find := func(x int32) int32 {
+		for parent[x] != x {
+			parent[x] = parent[parent[x]]
+			x = parent[x]
+		}
+		return x
+	}
+	union := func(a, b int32) {
+		a, b = find(a), find(b)
+		if a != b {
+			parent[max(a, b)] = min(a, b)
+		}
+	}
+	for i := range w.records {
+		if c, ok := recordIndex(w.records, w.records[i].clusterID); ok {
+			union(int32(i), int32(c))
+		}
+	}
+	judgment := map[uint64]int32{} // hashed judgment number -> node (a collision only joins two components)
+	node := func(jnorm string) int32 {
+		h := fnv.New64a()
+		h.Write([]byte(jnorm))
+		k := h.Sum64()
+		j, ok := judgment[k]
+		if !ok {
+			j = int32(len(parent))
+			parent = append(parent, j)
+			judgment[k] = j
+		}
+		return j
+	}
+	q := `SELECT ` + recordExpr + `, judgment_id, appeal_of FROM mach_current`
+	err := export(ctx, conn, dir, "judgments", q, func(b arrow.RecordBatch) error {
+		c := col{b}
+		for i := range int(b.NumRows()) {
+			r, ok := recordIndex(w.records, c.raw(0, i))
+			if !ok {
+				return fmt.Errorf("dedup: person record %s was not read; was mach_current changed during the run?", c.raw(0, i))
+			}
+			union(int32(r), node(JudgmentNumber(c.raw(1, i))))
+			if a := JudgmentNumber(c.raw(2, i)); a != "" {
+				union(int32(r), node(a))
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	// components in the order of their first record, packed into batches
+	batchOf := make([]int32, n)
+	compBatch := map[int32]int32{}
+	batch, lines := int32(0), 0
+	for i := range w.records {
+		root := find(int32(i))
+		b, ok := compBatch[root]
+		if !ok {
+			if lines >= batchLines {
+				batch, lines = batch+1, 0
+			}
+			b = batch
+			compBatch[root] = b
+		}
+		batchOf[i] = b
+		lines += w.records[i].lines
+	}
+	return batchOf, int(batch) + 1, nil
+}
+
+// process writes each record's batch into the store, reads the lines back batch by batch and
+// applies D2, D3 and D4 to each, writing the results into the staging tables.
+func (w *world) process(ctx context.Context, conn *sql.Conn, dir string, batchOf []int32, batches int,
+	total *Stats, progress func(string)) error {
+	if _, err := conn.ExecContext(ctx, `CREATE TABLE _dedup_batch (rec VARCHAR, batch INTEGER)`); err != nil {
+		return err
+	}
+	if err := appendRows(ctx, conn, "_dedup_batch", len(w.records), func(i int) []driver.Value {
+		return []driver.Value{w.records[i].rec.ID, batchOf[i]}
+	}); err != nil {
+		return err
+	}
+	if err := w.writeLinkage(ctx, conn); err != nil {
+		return err
+	}
+	cur := int32(-1)
+	done := func() error {
+		if len(w.lines) == 0 {
+			return nil
+		}
+		w.stats = Stats{Lines: len(w.lines)}
+		w.migrationDuplicates()
+		w.noticesAndChains()
+		w.convictions()
+		if err := w.writeBatch(ctx, conn); err != nil {
+			return err
+		}
+		total.add(w.stats)
+		w.noticeBase += len(w.notices)
+		w.lines = w.lines[:0]
+		return nil
+	}
+	q := `SELECT ` + lineColumns + `, b.batch FROM mach_current m JOIN _dedup_batch b ON b.rec = ` +
+		`coalesce(m.source_system, 'MACH') || ':' || m.person_id ORDER BY b.batch, m.record_id`
+	err := export(ctx, conn, dir, "lines", q, func(b arrow.RecordBatch) error {
+		c := col{b}
+		batch := b.Column(21).(*array.Int32)
+		for i := range int(b.NumRows()) {
+			if bt := batch.Value(i); bt != cur {
+				if err := done(); err != nil {
+					return err
+				}
+				cur = bt
+				if batches > 1 {
+					progress(fmt.Sprintf("D2-D4 batch %d of %d", cur+1, batches))
+				}
+			}
+			l, err := readBatchLine(c, i, w.records)
+			if err != nil {
+				return err
+			}
+			w.lines = append(w.lines, l)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return done()
+}
+
+// add adds the counts of a batch.
+func (s *Stats) add(b Stats) {
+	s.Lines += b.Lines
+	s.D2Merged += b.D2Merged
+	s.Persons += b.Persons
+	s.Notices += b.Notices
+	s.D3Merged += b.D3Merged
+	s.OffenceLines += b.OffenceLines
+	s.Chains += b.Chains
+	s.D4Merged += b.D4Merged
+	s.OrphanAppeals += b.OrphanAppeals
+	s.D4PersonMerges += b.D4PersonMerges
+	s.Convictions += b.Convictions
 }
 
 // EnsureTables creates the dedup tables of the restricted store when they are missing.

@@ -2,7 +2,7 @@
 // canvas.md section 4, on top of rule D1 (package pipeline's mach_current table).
 //
 // It sits between the raw layer and the canvas build. [Run] reads mach_current from the
-// restricted store and, in memory:
+// restricted store (through temporary Parquet files in the store folder, not row by row) and:
 //
 //   - D2 drops the LEGACY lines that MACH re-encoded (same court, judgment date, normalised
 //     judgment number, offence and person), the MACH line standing;
@@ -15,6 +15,15 @@
 //   - D4 joins the notices into decision chains through appeal_of, the appeal finding its
 //     person's notice in the judgment it reviews by person key or by name (which merges the
 //     two persons), and takes each chain's last decision.
+//
+// Memory holds the person records, not the lines: the records are read streaming in record
+// order and linked first; then the lines are read back in batches of whole components (the
+// records of one linkage cluster, joined with every record whose lines name the same normalised
+// judgment number, as their own or as the decision they appeal), about Options.BatchLines lines
+// each, so that D2 to D4 see in each batch everything they compare. Person keys are given at the
+// end, in SQL, from the clusters and the previous run's keys. TestBatchesDoNotChangeTheResult
+// proves that the result does not depend on the batch size (except for the numbering of
+// notices); a chain is named after the smallest record ID of its lines.
 //
 // It then rewrites the resolved tables (conviction_line, conviction_notice, conviction_chain,
 // conviction_offence, conviction_person, person_record, person_link) and the trace of every

@@ -1,22 +1,26 @@
 package dedup
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"time"
 
+	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/ciatteh/canvas/dedup/linkage"
 )
 
-// line is one offence line of mach_current, with what D2 to D5 made of it.
+// line is one offence line of mach_current, with what D2 to D4 made of it. Lines are held one
+// batch at a time (see batches).
 type line struct {
 	recordID, system, judgmentID, jnorm, court string
 	judgmentDate                               time.Time
 	instance, appealNorm, decision             string
 	finalDate                                  time.Time // zero: not final yet
-	personID, nn, surname, given               string
-	birthDate, birthPlace, sex, citizenship    string
+	nn, surname, given                         string
+	birthDate, sex, citizenship                string
 	offence                                    string
 	offenceDate                                time.Time
 	victims                                    sql.NullInt64
@@ -25,64 +29,125 @@ type line struct {
 	stands     bool   // false: merged by D2
 	mergedInto string // D2: the MACH line standing for it
 	record     int    // D5: index of its person record
-	notice     int    // D3: index of its notice (-1: none)
+	notice     int    // D3: index of its notice in the batch (-1: none)
 }
 
-func readLines(ctx context.Context, conn *sql.Conn) ([]line, error) {
-	rows, err := conn.QueryContext(ctx, `
-SELECT record_id, coalesce(source_system, 'MACH'), judgment_id, court, judgment_date, instance,
-       appeal_of, decision, final_date, person_id, national_number, surname, given_names,
-       strftime(birth_date, '%Y-%m-%d'), birth_place, sex, citizenship, offence, offence_date,
-       victims, sentence_type, suspended
-FROM mach_current ORDER BY record_id`)
-	if err != nil {
-		return nil, fmt.Errorf("reading mach_current (has rule D1 run?): %w", err)
+// recordExpr is the person record of a mach_current line: source_system:person_id.
+const recordExpr = `coalesce(source_system, 'MACH') || ':' || person_id`
+
+// readRecords reads the person records (the unit of D5) from mach_current, each with the most
+// frequent value of each identity field over its lines (ties: the smallest), sorted by ID. The
+// lines are streamed in record order, so memory holds the records, not the lines.
+func readRecords(ctx context.Context, conn *sql.Conn, dir string) ([]personRecord, error) {
+	var out []personRecord
+	var cur []recordLine
+	flush := func() {
+		if len(cur) == 0 {
+			return
+		}
+		out = append(out, modalRecord(cur))
+		cur = cur[:0]
 	}
-	defer rows.Close()
-	var out []line
-	for rows.Next() {
-		var l line
-		var appealOf, nn, given, bd, bp, sex, cit, st, susp sql.NullString
-		var final, od sql.NullTime
-		if err := rows.Scan(&l.recordID, &l.system, &l.judgmentID, &l.court, &l.judgmentDate, &l.instance,
-			&appealOf, &l.decision, &final, &l.personID, &nn, &l.surname, &given, &bd, &bp, &sex, &cit,
-			&l.offence, &od, &l.victims, &st, &susp); err != nil {
-			return nil, fmt.Errorf("reading mach_current: %w", err)
-		}
-		l.jnorm = JudgmentNumber(l.judgmentID)
-		l.appealNorm = JudgmentNumber(appealOf.String)
-		l.finalDate, l.offenceDate = final.Time, od.Time
-		if len(nn.String) == 11 {
-			l.nn = nn.String
-		}
-		l.given, l.birthDate, l.birthPlace = given.String, bd.String, bp.String
-		l.sex, l.citizenship, l.sentenceType, l.suspended = sex.String, cit.String, st.String, susp.String
-		l.stands, l.notice = true, -1
-		out = append(out, l)
-		if len(out)%65536 == 0 {
-			if err := ctx.Err(); err != nil {
-				return nil, err
+	q := `SELECT ` + recordExpr + ` AS rec, national_number, surname, given_names,
+	        strftime(birth_date, '%Y-%m-%d'), birth_place, sex, citizenship
+	      FROM mach_current ORDER BY rec`
+	err := export(ctx, conn, dir, "records", q, func(b arrow.RecordBatch) error {
+		c := col{b}
+		for i := range int(b.NumRows()) {
+			rec := c.raw(0, i)
+			if len(cur) > 0 && cur[0].rec != rec {
+				flush()
+			}
+			nn := c.raw(1, i)
+			if len(nn) != 11 {
+				nn = ""
+			}
+			sex := c.raw(6, i)
+			if sex != "M" && sex != "F" {
+				sex = ""
+			}
+			cur = append(cur, recordLine{rec: strCopy(rec, cur), fields: [7]string{
+				nn, c.raw(2, i), c.raw(3, i), c.raw(4, i), c.raw(5, i), sex, c.raw(7, i)}})
+			// the fields point into the batch: keep copies of the values that may win
+			for f := range cur[len(cur)-1].fields {
+				cur[len(cur)-1].fields[f] = clone(cur[len(cur)-1].fields[f])
 			}
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%w (has rule D1 run?)", err)
 	}
-	return out, rows.Err()
+	flush()
+	if !slices.IsSortedFunc(out, func(a, b personRecord) int { return cmp.Compare(a.rec.ID, b.rec.ID) }) {
+		return nil, fmt.Errorf("dedup: person records are not in order; is the database's default collation changed?")
+	}
+	return out, nil
 }
 
-func readPreviousKeys(ctx context.Context, conn *sql.Conn) (map[string]string, error) {
-	rows, err := conn.QueryContext(ctx, `SELECT person_record, person_key FROM person_record`)
-	if err != nil {
-		return nil, fmt.Errorf("reading previous person keys: %w", err)
+// recordLine is one line's identity fields while its record is read.
+type recordLine struct {
+	rec    string
+	fields [7]string // national number, surname, given names, birth date, birth place, sex, citizenship
+}
+
+// strCopy returns rec as a string of its own, reusing the current record's copy.
+func strCopy(rec string, cur []recordLine) string {
+	if len(cur) > 0 && cur[0].rec == rec {
+		return cur[0].rec
 	}
-	defer rows.Close()
-	out := map[string]string{}
-	for rows.Next() {
-		var r, k string
-		if err := rows.Scan(&r, &k); err != nil {
-			return nil, err
-		}
-		out[r] = k
+	return clone(rec)
+}
+
+func clone(s string) string {
+	if s == "" {
+		return ""
 	}
-	return out, rows.Err()
+	return string([]byte(s))
+}
+
+// modalRecord makes a person record of its lines: each field the most frequent non-empty value.
+func modalRecord(ls []recordLine) personRecord {
+	var v [7]string
+	for f := range v {
+		v[f] = modal(seq(len(ls)), func(i int) string { return ls[i].fields[f] }, false)
+	}
+	return personRecord{lines: len(ls), rec: linkage.Record{ID: ls[0].rec, NationalNumber: v[0], Surname: v[1],
+		GivenNames: v[2], BirthDate: v[3], BirthPlace: v[4], Sex: v[5], Citizenship: v[6]}}
+}
+
+// recordIndex returns the index of the person record with this ID in records (sorted by ID).
+func recordIndex(records []personRecord, id string) (int, bool) {
+	return slices.BinarySearchFunc(records, id, func(r personRecord, id string) int { return cmp.Compare(r.rec.ID, id) })
+}
+
+// lineColumns are the columns of the batch query, in the order readBatchLine reads them.
+const lineColumns = `record_id, coalesce(source_system, 'MACH'), judgment_id, court, CAST(judgment_date AS DATE),
+       instance, appeal_of, decision, CAST(final_date AS DATE), ` + recordExpr + `, national_number, surname,
+       given_names, strftime(birth_date, '%Y-%m-%d'), sex, citizenship, offence, CAST(offence_date AS DATE),
+       CAST(victims AS BIGINT), sentence_type, suspended`
+
+// readBatchLine reads row i of a batch query's result.
+func readBatchLine(c col, i int, records []personRecord) (line, error) {
+	l := line{recordID: c.str(0, i), system: c.str(1, i), judgmentID: c.str(2, i), court: c.str(3, i),
+		judgmentDate: c.date(4, i), instance: c.str(5, i), decision: c.str(7, i), finalDate: c.date(8, i),
+		surname: c.str(11, i), given: c.str(12, i), birthDate: c.str(13, i), sex: c.str(14, i),
+		citizenship: c.str(15, i), offence: c.str(16, i), offenceDate: c.date(17, i),
+		sentenceType: c.str(19, i), suspended: c.str(20, i), stands: true, notice: -1}
+	l.jnorm = JudgmentNumber(l.judgmentID)
+	l.appealNorm = JudgmentNumber(c.raw(6, i))
+	if nn := c.raw(10, i); len(nn) == 11 {
+		l.nn = clone(nn)
+	}
+	if v, ok := c.int64(18, i); ok {
+		l.victims = sql.NullInt64{Int64: v, Valid: true}
+	}
+	r, ok := recordIndex(records, c.raw(9, i))
+	if !ok {
+		return l, fmt.Errorf("dedup: line %s names person record %s, which was not read; was mach_current changed during the run?", l.recordID, c.raw(9, i))
+	}
+	l.record = r
+	return l, nil
 }
 
 func readDecisions(ctx context.Context, conn *sql.Conn) ([]linkage.Decision, error) {

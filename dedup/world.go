@@ -16,15 +16,14 @@ type world struct {
 	lines        []line
 	nameMatchMin float64
 
-	records  []personRecord
-	recordIx map[string]int
+	records  []personRecord // all, sorted by ID
 	pairs    []linkage.Pair
 	parent   map[string]string   // union-find over linkage cluster IDs (D4 merges persons)
 	nns      map[string][]string // cluster root -> valid national numbers of its records
 
-	notices []notice
-	chains  []chain
-	keys    map[string]string // person record -> person key
+	notices    []notice // of the batch
+	chains     []chain  // of the batch
+	noticeBase int      // notices of the earlier batches: notice IDs go on from there
 
 	trace []traceRow
 	stats Stats
@@ -33,7 +32,7 @@ type world struct {
 // personRecord is one person of a source system (source_system:person_id), the unit of D5.
 type personRecord struct {
 	rec        linkage.Record
-	lines      []int
+	lines      int
 	rule       string
 	score      float64
 	hasScore   bool
@@ -162,39 +161,9 @@ func or(s, def string) string {
 	return s
 }
 
-// linkPersons applies D5: person records are built from the lines and linked by package linkage.
+// linkPersons applies D5: the person records (read by readRecords) are linked by package
+// linkage.
 func (w *world) linkPersons(ctx context.Context, decisions []linkage.Decision, cfg linkage.Config) error {
-	w.recordIx = map[string]int{}
-	for i := range w.lines {
-		l := &w.lines[i]
-		id := l.system + ":" + l.personID
-		r, ok := w.recordIx[id]
-		if !ok {
-			r = len(w.records)
-			w.recordIx[id] = r
-			w.records = append(w.records, personRecord{rec: linkage.Record{ID: id}})
-		}
-		l.record = r
-		w.records[r].lines = append(w.records[r].lines, i)
-	}
-	for i := range w.records {
-		pr := &w.records[i]
-		mode := func(get func(*line) string) string {
-			return modal(pr.lines, func(j int) string { return get(&w.lines[j]) }, false)
-		}
-		pr.rec.NationalNumber = mode(func(l *line) string { return l.nn })
-		pr.rec.Surname = mode(func(l *line) string { return l.surname })
-		pr.rec.GivenNames = mode(func(l *line) string { return l.given })
-		pr.rec.BirthDate = mode(func(l *line) string { return l.birthDate })
-		pr.rec.BirthPlace = mode(func(l *line) string { return l.birthPlace })
-		pr.rec.Sex = mode(func(l *line) string {
-			if l.sex == "M" || l.sex == "F" {
-				return l.sex
-			}
-			return ""
-		})
-		pr.rec.Citizenship = mode(func(l *line) string { return l.citizenship })
-	}
 	rep, groupNN := w.exactIdentities(decisions)
 	var recs []linkage.Record
 	for i := range w.records {
@@ -209,8 +178,8 @@ func (w *world) linkPersons(ctx context.Context, decisions []linkage.Decision, c
 	// decisions name person records: pass them on their group's representative
 	var ds []linkage.Decision
 	for _, d := range decisions {
-		a, okA := w.recordIx[d.A]
-		b, okB := w.recordIx[d.B]
+		a, okA := recordIndex(w.records, d.A)
+		b, okB := recordIndex(w.records, d.B)
 		if okA && okB && rep[a] != rep[b] {
 			ds = append(ds, linkage.Decision{A: w.records[rep[a]].rec.ID, B: w.records[rep[b]].rec.ID, Match: d.Match})
 		}
@@ -228,7 +197,8 @@ func (w *world) linkPersons(ctx context.Context, decisions []linkage.Decision, c
 			status: p.Status, detail: p.Rule + noteSuffix(p.Note)})
 		if p.Status == linkage.StatusMatch && p.SameCluster {
 			for _, id := range []string{p.A, p.B} {
-				pr := &w.records[w.recordIx[id]]
+				ix, _ := recordIndex(w.records, id)
+				pr := &w.records[ix]
 				if !pr.hasScore || p.Score > pr.score || (p.Rule == linkage.RuleNationalNumber && pr.rule != linkage.RuleNationalNumber) {
 					pr.rule, pr.score, pr.hasScore = p.Rule, p.Score, true
 				}
@@ -361,6 +331,9 @@ func (w *world) find(c string) string {
 
 func (w *world) clusterOf(record int) string { return w.find(w.records[record].clusterID) }
 
+// noticeID is the ID of the batch's notice n.
+func (w *world) noticeID(n int) string { return fmt.Sprint(w.noticeBase + n) }
+
 // canMerge reports whether two clusters hold no two different valid national numbers.
 func (w *world) canMerge(a, b string) bool {
 	for _, x := range w.nns[a] {
@@ -471,8 +444,8 @@ func (w *world) buildNotices() {
 		w.stats.D3Merged += len(nt.lines) - 1
 		for _, i := range nt.lines {
 			l := &w.lines[i]
-			w.trace = append(w.trace, traceRow{rule: "D3", kind: "line", a: l.recordID, b: fmt.Sprint(n), score: 1, hasScore: true,
-				status: "merged", detail: fmt.Sprintf("notice of %s in judgment %s %s; offence %s", l.system+":"+l.personID, l.court, l.jnorm, l.offence)})
+			w.trace = append(w.trace, traceRow{rule: "D3", kind: "line", a: l.recordID, b: w.noticeID(n), score: 1, hasScore: true,
+				status: "merged", detail: fmt.Sprintf("notice of %s in judgment %s %s; offence %s", w.records[l.record].rec.ID, l.court, l.jnorm, l.offence)})
 		}
 	}
 }
@@ -555,7 +528,7 @@ func (w *world) linkAppeals(allowMerge bool) (merges int, again bool) {
 			} else if len(cands) > 0 {
 				detail = fmt.Sprintf("appeal_of %q: %d notices in that judgment, none of this person", nt.appealNorm, len(cands))
 			}
-			w.trace = append(w.trace, traceRow{rule: "D4", kind: "notice", a: fmt.Sprint(n), status: "orphan", detail: detail})
+			w.trace = append(w.trace, traceRow{rule: "D4", kind: "notice", a: w.noticeID(n), status: "orphan", detail: detail})
 			continue
 		}
 		o := &w.notices[best]
@@ -586,7 +559,7 @@ func (w *world) linkAppeals(allowMerge bool) (merges int, again bool) {
 		if o.cluster != nt.cluster {
 			note = "; persons not merged: their clusters hold different national numbers"
 		}
-		w.trace = append(w.trace, traceRow{rule: "D4", kind: "notice", a: fmt.Sprint(n), b: fmt.Sprint(best), score: bestScore, hasScore: true,
+		w.trace = append(w.trace, traceRow{rule: "D4", kind: "notice", a: w.noticeID(n), b: w.noticeID(best), score: bestScore, hasScore: true,
 			status: "linked", detail: fmt.Sprintf("%s %s %s reviews %s %s (%s)%s", nt.instance, nt.court, nt.jnorm, o.court, o.jnorm, rule, note)})
 	}
 	return merges, again
@@ -692,7 +665,7 @@ func (w *world) buildChains() {
 		if !ok {
 			c = len(w.chains)
 			ix[root] = c
-			w.chains = append(w.chains, chain{id: fmt.Sprintf("C%07d", c+1), last: n, firstFrom: -1})
+			w.chains = append(w.chains, chain{last: n, firstFrom: -1})
 		}
 		ch := &w.chains[c]
 		ch.notices = append(ch.notices, n)
@@ -711,6 +684,18 @@ func (w *world) buildChains() {
 			ch.firstDate = nt.judgmentDate
 		}
 	}
+	// a chain is named after its smallest line record ID: the same chain keeps its ID whatever
+	// else the store holds
+	for c := range w.chains {
+		ch := &w.chains[c]
+		for _, n := range ch.notices {
+			for _, i := range w.notices[n].lines {
+				if id := w.lines[i].recordID; ch.id == "" || id < ch.id[1:] {
+					ch.id = "C" + id
+				}
+			}
+		}
+	}
 	w.stats.Chains = len(w.chains)
 	w.stats.D4Merged = len(w.notices) - len(w.chains)
 	for _, ch := range w.chains {
@@ -718,43 +703,6 @@ func (w *world) buildChains() {
 			w.stats.OrphanAppeals++
 		}
 	}
-}
-
-// assignKeys gives every person a key, stable across runs while its records stay together.
-func (w *world) assignKeys(previous map[string]string) {
-	cluster := make(map[string]string, len(w.records))
-	for i := range w.records {
-		cluster[w.records[i].rec.ID] = w.clusterOf(i)
-	}
-	next := 0
-	used := map[string]bool{}
-	for _, k := range previous {
-		used[k] = true
-		var n int
-		if _, err := fmt.Sscanf(k, "P%d", &n); err == nil && n > next {
-			next = n
-		}
-	}
-	w.keys = linkage.AssignKeys(cluster, previous, func(string) string {
-		for {
-			next++
-			k := fmt.Sprintf("P%08d", next)
-			if !used[k] {
-				used[k] = true
-				return k
-			}
-		}
-	})
-	persons := map[string]bool{}
-	for i := range w.records {
-		pr := &w.records[i]
-		persons[w.keys[pr.rec.ID]] = true
-		if !pr.hasScore {
-			pr.rule = "SINGLE"
-		}
-	}
-	w.stats.Persons = len(persons)
-	w.stats.D5Merged = len(w.records) - len(persons)
 }
 
 // convictions fills each chain's last decision: its offence convictions and offence date.

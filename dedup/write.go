@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/duckdb/duckdb-go/v2"
@@ -16,18 +17,97 @@ func runTables() []string {
 		"conviction_person", "person_record", "person_link", "dedup_trace", "review_pair", "dedup_stats"}
 }
 
-// write replaces the resolved tables in one transaction.
-func (w *world) write(ctx context.Context, conn *sql.Conn) (err error) {
+// stageSQL creates the run's staging tables: the resolved tables as the batches make them, with
+// each person named by its cluster (the smallest person record ID of its linkage cluster, after
+// D4's merges). Person keys are given once every batch is done (assignKeysSQL), and the resolved
+// tables are made from these. They are created and dropped inside the run's transaction.
+const stageSQL = `
+CREATE TABLE _dedup_line (record_id VARCHAR, source_system VARCHAR, judgment_norm VARCHAR, stands BOOLEAN,
+  merged_into VARCHAR, person_record VARCHAR, cluster VARCHAR, notice_id BIGINT, chain_id VARCHAR);
+CREATE TABLE _dedup_notice (notice_id BIGINT, cluster VARCHAR, court VARCHAR, judgment_norm VARCHAR,
+  judgment_id VARCHAR, judgment_date DATE, instance VARCHAR, appeal_of_norm VARCHAR, decision VARCHAR,
+  final_date DATE, lines BIGINT, chain_id VARCHAR, reviews_notice BIGINT, link_rule VARCHAR, link_score DOUBLE);
+CREATE TABLE _dedup_chain (chain_id VARCHAR, cluster VARCHAR, notices BIGINT, first_court VARCHAR,
+  last_notice BIGINT, last_court VARCHAR, last_instance VARCHAR, decision VARCHAR, judgment_date DATE,
+  final_date DATE, first_judgment_date DATE, offence_date DATE, orphan_appeal BOOLEAN, convicted BOOLEAN);
+CREATE TABLE _dedup_person (cluster VARCHAR, sex VARCHAR, birth_date DATE, citizenship VARCHAR,
+  person_records BIGINT, lines BIGINT);
+CREATE TABLE _dedup_record (person_record VARCHAR, cluster VARCHAR, national_number VARCHAR, surname VARCHAR,
+  given_names VARCHAR, birth_date VARCHAR, birth_place VARCHAR, sex VARCHAR, citizenship VARCHAR,
+  lines BIGINT, rule VARCHAR, score DOUBLE);
+`
+
+var stageTables = []string{"_dedup_line", "_dedup_notice", "_dedup_chain", "_dedup_person", "_dedup_record", "_dedup_key", "_dedup_batch"}
+
+// assignKeysSQL gives every cluster its person key, stable across runs while its records stay
+// together (the rule of linkage.AssignKeys, in SQL so that no map of every record is held in
+// memory): a cluster keeps the previous key held by most of its records (ties: the smallest
+// key); a key goes to one cluster only, the one with most records holding it (ties: the smallest
+// cluster); the other clusters get new keys numbered on from the largest previous one, in cluster
+// order. It reads the previous run's person_record table, so it runs before that is replaced.
+const assignKeysSQL = `
+CREATE TABLE _dedup_key AS
+WITH prev AS (
+  SELECT person_record, person_key FROM person_record WHERE person_key <> ''),
+counts AS (
+  SELECT s.cluster, p.person_key, count(*) AS n
+  FROM _dedup_record s JOIN prev p USING (person_record) GROUP BY ALL),
+claim AS (
+  SELECT cluster, first(person_key ORDER BY n DESC, person_key) AS person_key, max(n) AS holders
+  FROM counts GROUP BY cluster),
+won AS (
+  SELECT cluster, person_key FROM claim
+  QUALIFY row_number() OVER (PARTITION BY person_key ORDER BY holders DESC, cluster) = 1),
+top AS (
+  SELECT coalesce(max(TRY_CAST(regexp_extract(person_key, '^P([0-9]+)', 1) AS BIGINT)), 0) AS n FROM prev),
+clusters AS (SELECT DISTINCT cluster FROM _dedup_record)
+SELECT c.cluster, coalesce(w.person_key,
+  printf('P%08d', (SELECT n FROM top) + row_number() OVER (PARTITION BY w.person_key IS NULL ORDER BY c.cluster))) AS person_key
+FROM clusters c LEFT JOIN won w USING (cluster);
+`
+
+// finalSQL makes the resolved tables from the staging tables and the keys.
+const finalSQL = `
+INSERT INTO person_record
+SELECT r.person_record, k.person_key, r.national_number, r.surname, r.given_names, r.birth_date, r.birth_place,
+       r.sex, r.citizenship, r.lines, r.rule, r.score
+FROM _dedup_record r JOIN _dedup_key k USING (cluster);
+INSERT INTO conviction_line
+SELECT l.record_id, l.source_system, l.judgment_norm, l.stands, l.merged_into, l.person_record, k.person_key,
+       l.notice_id, l.chain_id
+FROM _dedup_line l JOIN _dedup_key k USING (cluster);
+INSERT INTO conviction_notice
+SELECT n.notice_id, k.person_key, n.court, n.judgment_norm, n.judgment_id, n.judgment_date, n.instance,
+       n.appeal_of_norm, n.decision, n.final_date, n.lines, n.chain_id, n.reviews_notice, n.link_rule, n.link_score
+FROM _dedup_notice n JOIN _dedup_key k USING (cluster);
+INSERT INTO conviction_chain
+SELECT c.chain_id, k.person_key, c.notices, c.first_court, coalesce(d.district, '_U'), c.last_notice, c.last_court,
+       c.last_instance, c.decision, c.judgment_date, c.final_date, c.first_judgment_date, c.offence_date,
+       c.orphan_appeal, c.convicted
+FROM _dedup_chain c JOIN _dedup_key k USING (cluster)
+LEFT JOIN (SELECT c.code, min(d.code) AS district FROM code_courts c JOIN code_districts d ON d.code = c.area
+           GROUP BY c.code) d ON d.code = c.first_court;
+INSERT INTO conviction_person
+SELECT k.person_key, p.sex, p.birth_date, p.citizenship, p.person_records, p.lines
+FROM _dedup_person p JOIN _dedup_key k USING (cluster);
+INSERT INTO person_link
+SELECT l.record_id, l.person_key, l.person_record, r.rule, r.score
+FROM conviction_line l JOIN person_record r USING (person_record);
+UPDATE review_pair SET decided = true FROM review_decision d
+WHERE (d.a = review_pair.a AND d.b = review_pair.b) OR (d.a = review_pair.b AND d.b = review_pair.a);
+`
+
+// begin starts the run's transaction: it empties the resolved tables (all but person_record,
+// whose keys the run reads back at the end) and creates the staging tables.
+func begin(ctx context.Context, conn *sql.Conn) error {
 	if _, err := conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
 		return err
 	}
-	defer func() {
-		if err != nil {
-			conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
-		}
-	}()
 	// dropping and creating again is much faster in DuckDB than deleting every row
-	for _, t := range runTables() {
+	for _, t := range append(runTables(), stageTables...) {
+		if t == "person_record" {
+			continue
+		}
 		if _, err := conn.ExecContext(ctx, "DROP TABLE IF EXISTS "+t); err != nil {
 			return fmt.Errorf("clearing %s: %w", t, err)
 		}
@@ -35,59 +115,140 @@ func (w *world) write(ctx context.Context, conn *sql.Conn) (err error) {
 	if err := EnsureTables(ctx, conn); err != nil {
 		return err
 	}
-	date := func(t time.Time) driver.Value {
-		if t.IsZero() {
-			return nil
-		}
-		return t
+	if _, err := conn.ExecContext(ctx, stageSQL); err != nil {
+		return fmt.Errorf("dedup: staging tables: %w", err)
 	}
-	str := func(s string) driver.Value {
-		if s == "" {
-			return nil
-		}
-		return s
-	}
-	score := func(v float64, ok bool) driver.Value {
-		if !ok {
-			return nil
-		}
-		return v
-	}
-	key := func(record int) string { return w.keys[w.records[record].rec.ID] }
+	return nil
+}
 
-	if err := appendRows(ctx, conn, "conviction_line", len(w.lines), func(i int) []driver.Value {
+// finish gives the person keys, makes the resolved tables from the staging tables, writes the
+// counts and commits.
+func finish(ctx context.Context, conn *sql.Conn, st Stats) error {
+	if _, err := conn.ExecContext(ctx, assignKeysSQL); err != nil {
+		return fmt.Errorf("dedup: person keys: %w", err)
+	}
+	if _, err := conn.ExecContext(ctx, "DROP TABLE person_record"); err != nil {
+		return err
+	}
+	if err := EnsureTables(ctx, conn); err != nil {
+		return err
+	}
+	if _, err := conn.ExecContext(ctx, finalSQL); err != nil {
+		return fmt.Errorf("dedup: resolved tables: %w", err)
+	}
+	counts := [][2]any{{"lines", st.Lines}, {"d2_merged", st.D2Merged}, {"person_records", st.PersonRecords},
+		{"persons", st.Persons}, {"d5_merged", st.D5Merged}, {"review_pairs", st.ReviewPairs}, {"notices", st.Notices},
+		{"d3_merged", st.D3Merged}, {"chains", st.Chains}, {"d4_merged", st.D4Merged}, {"orphan_appeals", st.OrphanAppeals},
+		{"d4_person_merges", st.D4PersonMerges}, {"convictions", st.Convictions}, {"offence_lines", st.OffenceLines}}
+	if err := appendRows(ctx, conn, "dedup_stats", len(counts), func(i int) []driver.Value {
+		return []driver.Value{counts[i][0].(string), int64(counts[i][1].(int))}
+	}); err != nil {
+		return err
+	}
+	for _, t := range stageTables {
+		if _, err := conn.ExecContext(ctx, "DROP TABLE IF EXISTS "+t); err != nil {
+			return err
+		}
+	}
+	_, err := conn.ExecContext(ctx, "COMMIT")
+	return err
+}
+
+func date(t time.Time) driver.Value {
+	if t.IsZero() {
+		return nil
+	}
+	return t
+}
+
+func str(s string) driver.Value {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func score(v float64, ok bool) driver.Value {
+	if !ok {
+		return nil
+	}
+	return v
+}
+
+// writeLinkage writes what D5 found: its trace and the review list.
+func (w *world) writeLinkage(ctx context.Context, conn *sql.Conn) error {
+	if err := w.writeTrace(ctx, conn); err != nil {
+		return err
+	}
+	var review []int
+	for i, p := range w.pairs {
+		if p.Status == "review" {
+			review = append(review, i)
+		}
+	}
+	return appendRows(ctx, conn, "review_pair", len(review), func(i int) []driver.Value {
+		p := &w.pairs[review[i]]
+		return []driver.Value{p.A, p.B, p.Score, str(p.Note), false}
+	})
+}
+
+func (w *world) writeTrace(ctx context.Context, conn *sql.Conn) error {
+	err := appendRows(ctx, conn, "dedup_trace", len(w.trace), func(i int) []driver.Value {
+		t := &w.trace[i]
+		return []driver.Value{t.rule, t.kind, t.a, str(t.b), score(t.score, t.hasScore), str(t.status), str(t.detail)}
+	})
+	w.trace = w.trace[:0]
+	return err
+}
+
+// writeBatch writes what D2 to D4 made of the batch's lines into the staging tables, and the
+// batch's trace, and counts its persons.
+func (w *world) writeBatch(ctx context.Context, conn *sql.Conn) error {
+	var recs []int
+	for i := range w.lines {
+		recs = append(recs, w.lines[i].record)
+	}
+	slices.Sort(recs)
+	recs = slices.Compact(recs)
+	cluster := make(map[int]string, len(recs))
+	for _, r := range recs {
+		cluster[r] = w.clusterOf(r)
+	}
+	base := int64(w.noticeBase)
+	if err := appendRows(ctx, conn, "_dedup_line", len(w.lines), func(i int) []driver.Value {
 		l := &w.lines[i]
 		var notice, chainID driver.Value
 		if l.notice >= 0 {
-			notice = int64(l.notice)
+			notice = base + int64(l.notice)
 			chainID = w.chains[w.notices[l.notice].chain].id
 		}
-		return []driver.Value{l.recordID, l.system, l.jnorm, l.stands, str(l.mergedInto), w.records[l.record].rec.ID, key(l.record), notice, chainID}
+		return []driver.Value{l.recordID, l.system, l.jnorm, l.stands, str(l.mergedInto), w.records[l.record].rec.ID,
+			cluster[l.record], notice, chainID}
 	}); err != nil {
 		return err
 	}
-	if err := appendRows(ctx, conn, "conviction_notice", len(w.notices), func(n int) []driver.Value {
+	if err := appendRows(ctx, conn, "_dedup_notice", len(w.notices), func(n int) []driver.Value {
 		nt := &w.notices[n]
 		var reviews driver.Value
 		if nt.reviews >= 0 {
-			reviews = int64(nt.reviews)
+			reviews = base + int64(nt.reviews)
 		}
-		return []driver.Value{int64(n), key(nt.record), nt.court, nt.jnorm, nt.judgmentID, nt.judgmentDate, nt.instance,
-			str(nt.appealNorm), nt.decision, date(nt.finalDate), int64(len(nt.lines)), w.chains[nt.chain].id, reviews,
-			str(nt.linkRule), score(nt.linkScore, nt.linkRule != "" && nt.linkRule != "ORPHAN")}
+		return []driver.Value{base + int64(n), cluster[nt.record], nt.court, nt.jnorm, nt.judgmentID, nt.judgmentDate,
+			nt.instance, str(nt.appealNorm), nt.decision, date(nt.finalDate), int64(len(nt.lines)), w.chains[nt.chain].id,
+			reviews, str(nt.linkRule), score(nt.linkScore, nt.linkRule != "" && nt.linkRule != "ORPHAN")}
 	}); err != nil {
 		return err
 	}
-	if err := appendRows(ctx, conn, "conviction_chain", len(w.chains), func(c int) []driver.Value {
+	if err := appendRows(ctx, conn, "_dedup_chain", len(w.chains), func(c int) []driver.Value {
 		ch := &w.chains[c]
 		last := &w.notices[ch.last]
 		var firstCourt driver.Value
 		if ch.firstFrom >= 0 {
 			firstCourt = w.notices[ch.firstFrom].court
 		}
-		return []driver.Value{ch.id, key(last.record), int64(len(ch.notices)), firstCourt, "_U", int64(ch.last), last.court,
-			last.instance, last.decision, last.judgmentDate, date(last.finalDate), ch.firstDate, date(ch.offDate), ch.orphan,
-			last.decision == "CONVICTION"}
+		return []driver.Value{ch.id, cluster[last.record], int64(len(ch.notices)), firstCourt, base + int64(ch.last),
+			last.court, last.instance, last.decision, last.judgmentDate, date(last.finalDate), ch.firstDate,
+			date(ch.offDate), ch.orphan, last.decision == "CONVICTION"}
 	}); err != nil {
 		return err
 	}
@@ -111,8 +272,9 @@ func (w *world) write(ctx context.Context, conn *sql.Conn) (err error) {
 	}); err != nil {
 		return err
 	}
-	persons := w.persons()
-	if err := appendRows(ctx, conn, "conviction_person", len(persons), func(i int) []driver.Value {
+	persons := w.persons(recs, cluster)
+	w.stats.Persons += len(persons)
+	if err := appendRows(ctx, conn, "_dedup_person", len(persons), func(i int) []driver.Value {
 		p := persons[i]
 		var bd driver.Value
 		if t, err := time.Parse(time.DateOnly, p.birthDate); err == nil {
@@ -122,61 +284,20 @@ func (w *world) write(ctx context.Context, conn *sql.Conn) (err error) {
 	}); err != nil {
 		return err
 	}
-	if err := appendRows(ctx, conn, "person_record", len(w.records), func(i int) []driver.Value {
-		pr := &w.records[i]
+	if err := appendRows(ctx, conn, "_dedup_record", len(recs), func(i int) []driver.Value {
+		pr := &w.records[recs[i]]
 		r := pr.rec
-		return []driver.Value{r.ID, w.keys[r.ID], str(r.NationalNumber), str(r.Surname), str(r.GivenNames), str(r.BirthDate),
-			str(r.BirthPlace), str(r.Sex), str(r.Citizenship), int64(len(pr.lines)), pr.rule, score(pr.score, pr.hasScore)}
-	}); err != nil {
-		return err
-	}
-	if err := appendRows(ctx, conn, "person_link", len(w.lines), func(i int) []driver.Value {
-		l := &w.lines[i]
-		pr := &w.records[l.record]
-		return []driver.Value{l.recordID, key(l.record), pr.rec.ID, pr.rule, score(pr.score, pr.hasScore)}
-	}); err != nil {
-		return err
-	}
-	if err := appendRows(ctx, conn, "dedup_trace", len(w.trace), func(i int) []driver.Value {
-		t := &w.trace[i]
-		return []driver.Value{t.rule, t.kind, t.a, str(t.b), score(t.score, t.hasScore), str(t.status), str(t.detail)}
-	}); err != nil {
-		return err
-	}
-	var review []int
-	for i, p := range w.pairs {
-		if p.Status == "review" {
-			review = append(review, i)
+		rule := pr.rule
+		if !pr.hasScore {
+			rule = "SINGLE"
 		}
-	}
-	if err := appendRows(ctx, conn, "review_pair", len(review), func(i int) []driver.Value {
-		p := &w.pairs[review[i]]
-		return []driver.Value{p.A, p.B, p.Score, str(p.Note), false}
+		return []driver.Value{r.ID, cluster[recs[i]], str(r.NationalNumber), str(r.Surname), str(r.GivenNames),
+			str(r.BirthDate), str(r.BirthPlace), str(r.Sex), str(r.Citizenship), int64(pr.lines), rule,
+			score(pr.score, pr.hasScore)}
 	}); err != nil {
 		return err
 	}
-	st := w.stats
-	counts := [][2]any{{"lines", st.Lines}, {"d2_merged", st.D2Merged}, {"person_records", st.PersonRecords},
-		{"persons", st.Persons}, {"d5_merged", st.D5Merged}, {"review_pairs", st.ReviewPairs}, {"notices", st.Notices},
-		{"d3_merged", st.D3Merged}, {"chains", st.Chains}, {"d4_merged", st.D4Merged}, {"orphan_appeals", st.OrphanAppeals},
-		{"d4_person_merges", st.D4PersonMerges}, {"convictions", st.Convictions}, {"offence_lines", st.OffenceLines}}
-	if err := appendRows(ctx, conn, "dedup_stats", len(counts), func(i int) []driver.Value {
-		return []driver.Value{counts[i][0].(string), int64(counts[i][1].(int))}
-	}); err != nil {
-		return err
-	}
-	for _, q := range []string{
-		`UPDATE review_pair SET decided = true FROM review_decision d
-		  WHERE (d.a = review_pair.a AND d.b = review_pair.b) OR (d.a = review_pair.b AND d.b = review_pair.a)`,
-		`UPDATE conviction_chain SET district = d.code FROM code_courts c JOIN code_districts d ON d.code = c.area
-		  WHERE c.code = conviction_chain.first_court`,
-	} {
-		if _, err := conn.ExecContext(ctx, q); err != nil {
-			return fmt.Errorf("dedup: %w", err)
-		}
-	}
-	_, err = conn.ExecContext(ctx, "COMMIT")
-	return err
+	return w.writeTrace(ctx, conn)
 }
 
 // personAttrs are a person's breakdown attributes: the most frequent valid value over the
@@ -186,22 +307,22 @@ type personAttrs struct {
 	records, lines                   int
 }
 
-func (w *world) persons() []personAttrs {
+// persons tallies the batch's persons, named by cluster.
+func (w *world) persons(recs []int, cluster map[int]string) []personAttrs {
 	type tally struct {
 		sex, bd, cit []string
 		lines        int
 	}
 	t := map[string]*tally{}
 	records := map[string]int{}
-	for i := range w.records {
-		k := w.keys[w.records[i].rec.ID]
+	for _, r := range recs {
+		k := cluster[r]
 		records[k]++
 		t[k] = &tally{}
 	}
 	for n := range w.notices {
 		nt := &w.notices[n]
-		k := w.keys[w.records[nt.record].rec.ID]
-		tl := t[k]
+		tl := t[cluster[nt.record]]
 		tl.lines += len(nt.lines)
 		vote := func(dst *[]string, get func(*line) string) {
 			if v := modal(nt.lines, func(i int) string { return get(&w.lines[i]) }, false); v != "" {

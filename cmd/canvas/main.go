@@ -50,6 +50,14 @@ func main() {
 }
 
 func run(ctx context.Context, args []string) int {
+	if path := os.Getenv("CANVAS_CPUPROFILE"); path != "" {
+		stop, err := startCPUProfile(path)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "canvas:", err)
+			return exitFailed
+		}
+		defer stop()
+	}
 	root := newRootCmd()
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)

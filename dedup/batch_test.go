@@ -1,0 +1,100 @@
+package dedup_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/ciatteh/canvas/dedup"
+	"github.com/ciatteh/canvas/pipeline"
+	"github.com/ciatteh/canvas/synth"
+	"github.com/google/go-cmp/cmp"
+)
+
+// canonical reads every resolved table of the restricted store in a fixed order, with each
+// notice ID replaced by the smallest record ID of its lines: the result of a run does not depend
+// on how the lines were cut into batches, except for the numbering of notices.
+var canonical = map[string]string{
+	"conviction_line": `SELECT l.* REPLACE (n.k AS notice_id) FROM conviction_line l LEFT JOIN nk n USING (notice_id) ORDER BY record_id`,
+	"conviction_notice": `SELECT c.* REPLACE (n.k AS notice_id, r.k AS reviews_notice) FROM conviction_notice c
+		JOIN nk n USING (notice_id) LEFT JOIN nk r ON r.notice_id = c.reviews_notice ORDER BY 1`,
+	"conviction_chain": `SELECT c.* REPLACE (n.k AS last_notice) FROM conviction_chain c JOIN nk n ON n.notice_id = c.last_notice ORDER BY chain_id`,
+	"conviction_offence": `SELECT * FROM conviction_offence ORDER BY ALL`,
+	"conviction_person":  `SELECT * FROM conviction_person ORDER BY ALL`,
+	"person_record":      `SELECT * FROM person_record ORDER BY ALL`,
+	"person_link":        `SELECT * FROM person_link ORDER BY ALL`,
+	"review_pair":        `SELECT * FROM review_pair ORDER BY ALL`,
+	"dedup_stats":        `SELECT * FROM dedup_stats ORDER BY ALL`,
+	"dedup_trace": `SELECT t.* REPLACE (CASE WHEN t.kind = 'notice' THEN a.k ELSE t.a END AS a,
+		CASE WHEN t.kind = 'notice' OR t.rule = 'D3' THEN b.k ELSE t.b END AS b)
+		FROM dedup_trace t LEFT JOIN nk a ON a.notice_id::VARCHAR = t.a LEFT JOIN nk b ON b.notice_id::VARCHAR = t.b
+		ORDER BY ALL`,
+}
+
+func snapshot(t *testing.T, s *pipeline.Store) map[string][]string {
+	t.Helper()
+	const nk = `WITH nk AS (SELECT notice_id, min(record_id) AS k FROM conviction_line
+		WHERE notice_id IS NOT NULL GROUP BY notice_id) `
+	out := map[string][]string{}
+	for table, q := range canonical {
+		out[table] = query(t, s.DB, nk+q)
+		if len(out[table]) == 0 && table != "review_pair" {
+			t.Fatalf("%s is empty", table)
+		}
+	}
+	return out
+}
+
+// TestBatchesDoNotChangeTheResult runs the dedup of a synthetic world in one batch, then with a
+// batch per few lines (hundreds of batches, so that components sit in many batches), and
+// requires every resolved table to be the same.
+func TestBatchesDoNotChangeTheResult(t *testing.T) {
+	if testing.Short() {
+		t.Skip("loads a synthetic world")
+	}
+	ctx := context.Background()
+	dir := t.TempDir()
+	cfg := synth.DefaultConfig()
+	cfg.FromYear, cfg.ToYear, cfg.Nights, cfg.Scale = 2018, 2019, 1, 0.3
+	if _, err := synth.Generate(ctx, dir, cfg, nil); err != nil {
+		t.Fatal(err)
+	}
+	s, err := pipeline.Open(ctx, t.TempDir(), pipeline.Settings{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := pipeline.Load(ctx, s, 1, pipeline.LoadOptions{Inbox: dir}); err != nil {
+		t.Fatal(err)
+	}
+	one, err := dedup.Run(ctx, s.DB, dedup.Options{BatchLines: 1 << 30})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if one.Lines < 1000 || one.Chains == 0 || one.D2Merged == 0 || one.D4Merged == 0 || one.D5Merged == 0 {
+		t.Fatalf("the world is too small to test batches: %+v", one)
+	}
+	want := snapshot(t, s)
+	var batches []string
+	many, err := dedup.Run(ctx, s.DB, dedup.Options{BatchLines: 20, Progress: func(st string) {
+		if strings.Contains(st, "batch") {
+			batches = append(batches, st)
+		}
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(batches) < 50 {
+		t.Fatalf("only %d batches", len(batches))
+	}
+	got := snapshot(t, s)
+	one.Duration, many.Duration = 0, 0
+	if diff := cmp.Diff(one, many); diff != "" {
+		t.Errorf("counts differ (-one batch +%d batches):\n%s", len(batches), diff)
+	}
+	for table := range canonical {
+		if diff := cmp.Diff(want[table], got[table]); diff != "" {
+			t.Errorf("%s differs (-one batch +%d batches):\n%s", table, len(batches), diff)
+		}
+	}
+}
