@@ -18,7 +18,7 @@ var canonical = map[string]string{
 	"conviction_line": `SELECT l.* REPLACE (n.k AS notice_id) FROM conviction_line l LEFT JOIN nk n USING (notice_id) ORDER BY record_id`,
 	"conviction_notice": `SELECT c.* REPLACE (n.k AS notice_id, r.k AS reviews_notice) FROM conviction_notice c
 		JOIN nk n USING (notice_id) LEFT JOIN nk r ON r.notice_id = c.reviews_notice ORDER BY 1`,
-	"conviction_chain": `SELECT c.* REPLACE (n.k AS last_notice) FROM conviction_chain c JOIN nk n ON n.notice_id = c.last_notice ORDER BY chain_id`,
+	"conviction_chain":   `SELECT c.* REPLACE (n.k AS last_notice) FROM conviction_chain c JOIN nk n ON n.notice_id = c.last_notice ORDER BY chain_id`,
 	"conviction_offence": `SELECT * FROM conviction_offence ORDER BY ALL`,
 	"conviction_person":  `SELECT * FROM conviction_person ORDER BY ALL`,
 	"person_record":      `SELECT * FROM person_record ORDER BY ALL`,

@@ -16,10 +16,10 @@ type world struct {
 	lines        []line
 	nameMatchMin float64
 
-	records  []personRecord // all, sorted by ID
-	pairs    []linkage.Pair
-	parent   map[string]string   // union-find over linkage cluster IDs (D4 merges persons)
-	nns      map[string][]string // cluster root -> valid national numbers of its records
+	records []personRecord // all, sorted by ID
+	pairs   []linkage.Pair
+	parent  map[string]string   // union-find over linkage cluster IDs (D4 merges persons)
+	nns     map[string][]string // cluster root -> valid national numbers of its records
 
 	notices    []notice // of the batch
 	chains     []chain  // of the batch
