@@ -248,6 +248,9 @@ func (w *world) process(ctx context.Context, conn *sql.Conn, dir string, batchOf
 		batch := b.Column(21).(*array.Int32)
 		for i := range int(b.NumRows()) {
 			if bt := batch.Value(i); bt != cur {
+				if bt < cur {
+					return fmt.Errorf("dedup: the lines came back out of batch order (batch %d after %d); is preserve_insertion_order off?", bt+1, cur+1)
+				}
 				if err := done(); err != nil {
 					return err
 				}

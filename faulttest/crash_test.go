@@ -364,8 +364,10 @@ func indicatorRows(t testing.TB, canvas string) (int64, error) {
 // delivery on a store that already has a published canvas) at points spread over the run,
 // while a reader polls canvas.duckdb: whenever the file exists it must open read-only and hold
 // a complete indicator table, yesterday's or today's (its row count is one of the two), never a
-// half-built one. After a re-run, the published canvas must be today's, and no temporary build
-// file may be left in the store folder. CANVAS_PUBLISH_POINTS sets the kill points (default 8).
+// half-built one. After a re-run, the published canvas must be today's, the restricted store
+// must equal the uninterrupted reference's (the incremental rule D1 of the new delivery done
+// once, whether the kill came before or after it), and no temporary build file may be left in
+// the store folder. CANVAS_PUBLISH_POINTS sets the kill points (default 8).
 // Skipped until `canvas build` exists.
 func TestCrashDuringLoadAndPublish(t *testing.T) {
 	if !hasBuild(t) {
@@ -392,6 +394,7 @@ func TestCrashDuringLoadAndPublish(t *testing.T) {
 		t.Fatalf("reference load of the new delivery: %s", r)
 	}
 	refDur := r.Elapsed
+	refState, _, _ := inspectStore(t, storeA)
 	today, err := indicatorRows(t, filepath.Join(storeA, canvasFile))
 	if err != nil || today == 0 || today == yesterday {
 		t.Fatalf("today's canvas: %d indicator rows (yesterday %d), %v: the new delivery must change the canvas", today, yesterday, err)
@@ -445,6 +448,15 @@ func TestCrashDuringLoadAndPublish(t *testing.T) {
 			if err != nil || n != today {
 				t.Errorf("after SIGKILL at %s and a re-run, the published canvas has %d indicator rows, want today's %d (yesterday's: %d), %v\nre-run:\n%s",
 					delay, n, today, yesterday, err, r)
+			}
+			// The restricted store too: rule D1 of the new delivery (incremental) done once, whether
+			// the kill came before or after it.
+			got, _, bad := inspectStore(t, store)
+			for _, b := range bad {
+				t.Errorf("after SIGKILL at %s and a re-run: %s", delay, b)
+			}
+			if d := cmp.Diff(refState, got); d != "" {
+				t.Errorf("after SIGKILL at %s and a re-run, the restricted store differs from the uninterrupted reference (-want +got):\n%s", delay, d)
 			}
 			leftovers, _ := filepath.Glob(filepath.Join(store, canvasFile+".tmp-*"))
 			if len(leftovers) > 0 {

@@ -28,7 +28,7 @@ type storeState struct {
 // storeTables are the tables whose sizes a load must reproduce exactly.
 func storeTables() []string {
 	return []string{"raw_police", "raw_prosecution", "raw_mach", "police_current", "prosecution_current",
-		"mach_current", "quarantine", "delivery"}
+		"mach_current", "d1_changed", "quarantine", "delivery"}
 }
 
 // readState reads a store's state; the canvas process must have ended.

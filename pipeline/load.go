@@ -39,6 +39,9 @@ type LoadOptions struct {
 	Inbox  string   // a folder: every new file in it, in name order (delivery order)
 	Source string   // force the source of every file ("" = recognise)
 	Sheet  string   // XLSX sheet ("" = first with a header row)
+	// Full rewrites rule D1's tables from the whole raw layer instead of only the records that
+	// the new deliveries name (--full).
+	Full bool
 	// Progress receives progress events; nil for none.
 	Progress func(ProgressEvent)
 }
@@ -135,9 +138,34 @@ func HashFile(path string) (string, int64, error) {
 }
 
 // Load runs the receive, check and raw-layer stages for a list of files or an inbox, then
-// resolves versions (D1). Each file is loaded completely or not at all, in one transaction; a
-// file already loaded (same SHA-256) is skipped. The caller holds the store's lock.
+// resolves versions (D1) for every delivery not yet resolved, this run's and those of a run killed
+// before its resolve. Each file is loaded completely or not at all, in one transaction; a file
+// already loaded (same SHA-256) is skipped. The caller holds the store's lock.
 func Load(ctx context.Context, s *Store, runID int64, opt LoadOptions) (LoadResult, error) {
+	res, err := loadDeliveries(ctx, s, runID, opt)
+	if err != nil {
+		return res, err
+	}
+	if _, err := s.Resolve(ctx, runID, opt.Full); err != nil {
+		return res, err
+	}
+	res.Outcome = OutcomeOK
+	for _, f := range res.Files {
+		switch f.Outcome {
+		case FileRefused, FileFailed:
+			res.Outcome = OutcomeFailed
+		case FileQuarantine:
+			if res.Outcome == OutcomeOK {
+				res.Outcome = OutcomeQuarantine
+			}
+		}
+	}
+	return res, nil
+}
+
+// loadDeliveries loads the files into the raw layer, each in its own transaction, and records
+// them in the run log; it leaves rule D1 to the caller.
+func loadDeliveries(ctx context.Context, s *Store, runID int64, opt LoadOptions) (LoadResult, error) {
 	res := LoadResult{RunID: runID}
 	files := append([]string{}, opt.Files...)
 	var skippedNames map[string]string
@@ -180,26 +208,6 @@ func Load(ctx context.Context, s *Store, runID int64, opt LoadOptions) (LoadResu
 		}
 		if err := s.recordInput(ctx, runID, seq, fr); err != nil {
 			return res, err
-		}
-	}
-	stale, err := s.Stale(ctx, MarkResolved)
-	if err != nil {
-		return res, err
-	}
-	if stale {
-		if err := ResolveVersions(ctx, s.DB); err != nil {
-			return res, err
-		}
-	}
-	res.Outcome = OutcomeOK
-	for _, f := range res.Files {
-		switch f.Outcome {
-		case FileRefused, FileFailed:
-			res.Outcome = OutcomeFailed
-		case FileQuarantine:
-			if res.Outcome == OutcomeOK {
-				res.Outcome = OutcomeQuarantine
-			}
 		}
 	}
 	return res, nil

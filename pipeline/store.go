@@ -25,9 +25,6 @@ import (
 //go:embed sql/store.sql
 var storeSQL string
 
-//go:embed sql/resolve_versions.sql
-var resolveVersionsSQL string
-
 // File names inside a store folder.
 const (
 	RestrictedFile = "restricted.duckdb"
@@ -269,23 +266,6 @@ func loadCodeTables(ctx context.Context, tx *sql.Tx, codes *schema.Codes) error 
 		stmt.Close()
 	}
 	return nil
-}
-
-// ResolveVersions applies rule D1 and rewrites the *_current tables, in one transaction, and
-// records the last delivery it resolved (see Stale).
-func ResolveVersions(ctx context.Context, db *sql.DB) error {
-	tx, err := db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, resolveVersionsSQL); err != nil {
-		return fmt.Errorf("resolving versions (D1): %w", err)
-	}
-	if err := setMark(ctx, tx, MarkResolved); err != nil {
-		return err
-	}
-	return tx.Commit()
 }
 
 // Marks in store_meta: the last delivery id a stage has taken into account. A run killed between

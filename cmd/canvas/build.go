@@ -19,6 +19,7 @@ type BuildOptions struct {
 	Wait              time.Duration
 	MachMigrationYear int
 	Out               string // write the canvas here instead of publishing it
+	Full              bool   // rule D1 from the whole raw layer, not only the records of new deliveries
 	// MatchThreshold and ReviewThreshold override the linkage's (rule D5) when set.
 	MatchThreshold, ReviewThreshold float64
 }
@@ -28,10 +29,11 @@ func newBuildCmd(g *Globals) *cobra.Command {
 	c := &cobra.Command{
 		Use:   "build",
 		Short: "Remove double counting (D2-D5) and build and publish the shared canvas from the restricted store",
-		Long: `Run the stages after the raw layer on the restricted store: resolve versions (D1), remove
-the double counting of the conviction extract (D2-D5, applying every analyst review decision),
-build a new shared canvas (microdata, indicator, measure_definition, series_note, coverage) and
-publish it by an atomic swap, keeping the previous canvases as canvas.duckdb.prev-N.
+		Long: `Run the stages after the raw layer on the restricted store: resolve versions (D1) of the
+deliveries not yet resolved (with --full: of all deliveries), remove the double counting of the
+conviction extract (D2-D5, applying every analyst review decision), build a new shared canvas
+(microdata, indicator, measure_definition, series_note, coverage) and publish it by an atomic
+swap, keeping the previous canvases as canvas.duckdb.prev-N.
 
 canvas load does this at its end; run canvas build after recording review decisions or changing
 a code list. With --out, the canvas is written to that new file and not published.`,
@@ -44,6 +46,7 @@ a code list. With --out, the canvas is written to that new file and not publishe
 	f.DurationVar(&o.Wait, "wait", 0, "if another run holds the store, wait this long for it (e.g. 30m)")
 	f.IntVar(&o.MachMigrationYear, "mach-migration-year", 0, "year the MACH migration took effect, flagged B for conviction measures (0: from the data, -1: none)")
 	f.StringVar(&o.Out, "out", "", "write the canvas to this new file instead of publishing it")
+	f.BoolVar(&o.Full, "full", false, "resolve versions (D1) from all deliveries instead of only the records of new ones")
 	f.Float64Var(&o.MatchThreshold, "match-threshold", 0, "person linkage: score (log2 odds) from which a pair is linked (0: the linkage default)")
 	f.Float64Var(&o.ReviewThreshold, "review-threshold", 0, "person linkage: score from which a pair goes to the review list (0: the linkage default)")
 	return c
@@ -68,7 +71,7 @@ func runBuild(ctx context.Context, g *Globals, o *BuildOptions, stdout, stderr i
 }
 
 func buildStages(ctx context.Context, g *Globals, s *pipeline.Store, runID int64, o *BuildOptions, stdout, stderr io.Writer) error {
-	if err := pipeline.ResolveVersions(ctx, s.DB); err != nil {
+	if _, err := s.Resolve(ctx, runID, o.Full); err != nil {
 		return err
 	}
 	opts := pipeline.BuildOptions{Progress: stageProgress(stderr, g.Quiet), Build: build.Options{MachMigrationYear: o.MachMigrationYear}}

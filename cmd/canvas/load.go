@@ -32,8 +32,9 @@ func newLoadCmd(g *Globals) *cobra.Command {
 Each file is loaded completely or not at all; a file already loaded (same SHA-256) is skipped.
 Rows that cannot be counted go to quarantine with the reason; files that break the contract are
 refused. With --inbox, every new file of the folder is loaded in name order (delivery order).
-After loading, versions are resolved (rule D1), double counting removed and the shared canvas
-built and published, unless --no-build.
+After loading, versions are resolved (rule D1) for the records that the new deliveries name
+(with --full: for all records, from every delivery), double counting removed and the shared
+canvas built and published, unless --no-build.
 
 Exit codes: 0 ok, 1 failed (a file refused or a stage failed), 2 usage, 3 loaded with rows in quarantine.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -72,7 +73,7 @@ func runLoad(ctx context.Context, g *Globals, o *LoadOptions, stdout, stderr io.
 		return err
 	}
 	res, err := pipeline.Load(ctx, s, runID, pipeline.LoadOptions{
-		Files: o.Files, Inbox: o.Inbox, Source: o.Source, Sheet: o.Sheet,
+		Files: o.Files, Inbox: o.Inbox, Source: o.Source, Sheet: o.Sheet, Full: o.Full,
 		Progress: progressPrinter(stderr, g.Quiet),
 	})
 	if err == nil && !o.NoBuild {

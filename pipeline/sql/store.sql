@@ -89,3 +89,18 @@ CREATE TABLE IF NOT EXISTS run_stage (
   seconds DOUBLE,
   counts VARCHAR              -- JSON object of the stage's counts
 );
+
+-- What rule D1 changed in police_current, prosecution_current and mach_current, for the stages
+-- after it (an incremental dedup): one row per record key whose standing row a resolve inserted,
+-- replaced or removed. record_key holds the key's values in the order of the source's key
+-- (police: fact_id, role, person_ref; prosecution: case_number, suspect_ref; mach: record_id).
+-- resolved_through is the resolve's resolved_through_delivery mark: a stage that has taken the
+-- deliveries up to its own mark into account reads the rows past it, and a 'full' row past it
+-- (a full rewrite of D1; source and record_key NULL) means that any record may have changed.
+-- Rows at or before published_through_delivery are dropped by the next resolve.
+CREATE TABLE IF NOT EXISTS d1_changed (
+  resolved_through BIGINT NOT NULL,
+  source VARCHAR,
+  record_key VARCHAR[],
+  change VARCHAR NOT NULL   -- inserted, replaced, removed, full
+);
