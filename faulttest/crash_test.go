@@ -462,6 +462,9 @@ func TestCrashDuringLoadAndPublish(t *testing.T) {
 			if len(leftovers) > 0 {
 				t.Errorf("after the re-run, temporary build files of killed runs are left in the store folder (each a full canvas): %v", leftovers)
 			}
+			if tmp, _ := filepath.Glob(filepath.Join(store, "dedup-tmp-*")); len(tmp) > 0 {
+				t.Errorf("after the re-run, temporary dedup folders (identities) are left in the store folder: %v", tmp)
+			}
 		})
 		if ok {
 			survived++
