@@ -8,21 +8,23 @@
 // then swaps it in atomically. Every output of the project reads the canvas only. The canvas
 // holds no names, national numbers, full birth dates or free text: persons, facts, cases and
 // convictions appear as keyed pseudonyms (HMAC-SHA256 with the store's key, which never leaves
-// the restricted store folder).
+// the restricted store folder): the SQL calls pseudonym(kind, id), a DuckDB scalar function
+// computed in Go with the key (see pseudonymFunc), on exactly the identifiers it writes.
 package build
 
 import (
 	"context"
 	"crypto/hmac"
+	"crypto/rand"
 	"crypto/sha256"
 	"database/sql"
-	"database/sql/driver"
 	"embed"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/ciatteh/canvas/dedup"
@@ -32,7 +34,7 @@ import (
 //go:embed sql/*.sql
 var sqlFiles embed.FS
 
-// steps are the SQL files of a build, in order (after the pseudonyms are made).
+// steps are the SQL files of a build, in order (after the prelude and the pseudonym function).
 func steps() []string {
 	return []string{"police", "prosecution", "conviction", "indicator", "measure_definition", "series_note", "codes"}
 }
@@ -53,7 +55,7 @@ type Stats struct {
 	IndicatorRows  int64
 	YearFrom       int
 	YearTo         int
-	Pseudonyms     int
+	Pseudonyms     int // distinct pseudonyms the canvas shows
 	Duration       time.Duration
 	MigrationYear  int // 0: none
 	CanvasFileSize int64
@@ -121,9 +123,11 @@ func Build(ctx context.Context, restricted *sql.DB, key []byte, outPath string, 
 	if st.MigrationYear, err = params(ctx, conn, opts); err != nil {
 		return st, err
 	}
-	if st.Pseudonyms, err = pseudonyms(ctx, conn, key); err != nil {
+	endPseudonyms, err := pseudonyms(ctx, conn, key)
+	if err != nil {
 		return st, err
 	}
+	defer endPseudonyms()
 	for _, s := range steps() {
 		progress(s)
 		if err := exec(ctx, conn, s); err != nil {
@@ -157,6 +161,9 @@ func Build(ctx context.Context, restricted *sql.DB, key []byte, outPath string, 
 		st.Tables[t] = n
 	}
 	st.IndicatorRows = st.Tables["indicator"]
+	if st.Pseudonyms, err = countPseudonyms(ctx, conn); err != nil {
+		return st, err
+	}
 	var y0, y1 sql.NullInt64
 	if err := conn.QueryRowContext(ctx, `SELECT min(ref_year), max(ref_year) FROM canvas_new.indicator`).Scan(&y0, &y1); err != nil {
 		return st, err
@@ -219,56 +226,136 @@ func params(ctx context.Context, conn *sql.Conn, opts Options) (int, error) {
 	return year, nil
 }
 
-// pseudonyms computes the pseudonym of every identifier the canvas shows, into a temporary
-// table of the restricted connection (dropped at the end of the build). The key stays in Go.
-func pseudonyms(ctx context.Context, conn *sql.Conn, key []byte) (int, error) {
-	rows, err := conn.QueryContext(ctx, `
-		SELECT DISTINCT 'police' AS kind, person_ref AS id FROM police_current
-		UNION SELECT DISTINCT 'fact', fact_id FROM police_current
-		UNION SELECT DISTINCT 'prosecution', suspect_ref FROM prosecution_current
-		UNION SELECT DISTINCT 'case', case_number FROM prosecution_current
-		UNION SELECT DISTINCT 'person', person_key FROM conviction_chain
-		UNION SELECT DISTINCT 'chain', chain_id FROM conviction_chain`)
+// pseudonymFunc is the DuckDB scalar function pseudonym(kind, id) of one build: the
+// [Pseudonym] of id, computed in Go inside the query a chunk of rows at a time, so that the
+// canvas's SQL pseudonymises exactly the identifiers it writes, where it writes them, and no
+// identifier makes a round trip to Go and back. The key stays in Go (in this value, never in
+// SQL text or a table); DuckDB keeps a registered function until the database is closed, so
+// the build disables it when it ends: it then fails instead of pseudonymising.
+type pseudonymFunc struct {
+	key atomic.Pointer[[]byte] // nil once the build is over
+}
+
+func newPseudonymFunc(key []byte) *pseudonymFunc {
+	f := &pseudonymFunc{}
+	k := append([]byte(nil), key...)
+	f.key.Store(&k)
+	return f
+}
+
+// disable forgets the key: later calls fail.
+func (f *pseudonymFunc) disable() {
+	if k := f.key.Swap(nil); k != nil {
+		clear(*k)
+	}
+}
+
+func (f *pseudonymFunc) Config() duckdb.ScalarFuncConfig {
+	v, _ := duckdb.NewTypeInfo(duckdb.TYPE_VARCHAR)
+	// not volatile: equal arguments give equal pseudonyms; NULL in, NULL out
+	return duckdb.ScalarFuncConfig{InputTypeInfos: []duckdb.TypeInfo{v, v}, ResultTypeInfo: v}
+}
+
+func (f *pseudonymFunc) Executor() duckdb.ScalarFuncExecutor {
+	return duckdb.ScalarFuncExecutor{ChunkContextExecutor: f.chunk}
+}
+
+var errPseudonymOver = errors.New("the pseudonym function of a canvas build is used after the build ended")
+
+// chunk pseudonymises one chunk (up to 2048 rows). DuckDB calls it from its worker threads at
+// once: it shares nothing but the key.
+func (f *pseudonymFunc) chunk(ctx context.Context, st *duckdb.ChunkIteratorState) error {
+	k := f.key.Load()
+	if k == nil {
+		return errPseudonymOver
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	in := st.GetInputChunk()
+	kv, err := in.GetVector(0)
 	if err != nil {
-		return 0, fmt.Errorf("canvas build: reading identifiers: %w", err)
+		return err
 	}
-	var ids [][2]string
-	for rows.Next() {
-		var k, id string
-		if err := rows.Scan(&k, &id); err != nil {
-			rows.Close()
-			return 0, err
-		}
-		ids = append(ids, [2]string{k, id})
+	iv, err := in.GetVector(1)
+	if err != nil {
+		return err
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return 0, err
+	kinds, err := duckdb.GetVectorView[string](kv)
+	if err != nil {
+		return err
 	}
-	if _, err := conn.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE pseudonym (kind VARCHAR, id VARCHAR, pseudonym VARCHAR)`); err != nil {
-		return 0, err
+	ids, err := duckdb.GetVectorView[string](iv)
+	if err != nil {
+		return err
 	}
-	err = conn.Raw(func(dc any) error {
-		a, err := duckdb.NewAppender(dc.(driver.Conn), "temp", "main", "pseudonym")
+	out, err := duckdb.GetVectorWriter[string](st.GetResultVector())
+	if err != nil {
+		return err
+	}
+	m := hmac.New(sha256.New, *k)
+	var msg []byte
+	var sum [sha256.Size]byte
+	var digits [2 * sha256.Size]byte
+	for row := range ids.Len() {
+		kind, ok, err := kinds.GetValueBorrowed(row)
 		if err != nil {
 			return err
 		}
-		for i, p := range ids {
-			if i%65536 == 0 && ctx.Err() != nil {
-				a.Close()
-				return ctx.Err()
-			}
-			if err := a.AppendRow(p[0], p[1], Pseudonym(key, p[0], p[1])); err != nil {
-				a.Close()
-				return err
-			}
+		id, ok2, err := ids.GetValueBorrowed(row)
+		if err != nil {
+			return err
 		}
-		return a.Close()
-	})
-	if err != nil {
-		return 0, fmt.Errorf("canvas build: writing pseudonyms: %w", err)
+		if !ok || !ok2 {
+			continue // NULL: the driver sets the result to NULL
+		}
+		// the bytes Pseudonym hashes: kind, ':', id
+		msg = append(append(append(msg[:0], kind...), ':'), id...)
+		m.Reset()
+		m.Write(msg)
+		hex.Encode(digits[:], m.Sum(sum[:0]))
+		if err := out.Set(row, string(digits[:PseudonymLength])); err != nil {
+			return err
+		}
 	}
-	return len(ids), nil
+	return nil
+}
+
+// pseudonyms registers the build's pseudonym function on conn, under a name of its own, and
+// the temporary macro pseudonym(kind, id) that the build's SQL calls. The returned function
+// disables it; the caller calls it when the build ends, whatever happened.
+func pseudonyms(ctx context.Context, conn *sql.Conn, key []byte) (func(), error) {
+	var b [8]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return nil, err
+	}
+	name := "canvas_pseudonym_" + hex.EncodeToString(b[:])
+	f := newPseudonymFunc(key)
+	if err := duckdb.RegisterScalarUDF(conn, name, f); err != nil {
+		f.disable()
+		return nil, fmt.Errorf("canvas build: registering the pseudonym function: %w", err)
+	}
+	end := func() {
+		f.disable()
+		conn.ExecContext(context.WithoutCancel(ctx), `DROP MACRO IF EXISTS temp.main.pseudonym`)
+	}
+	if _, err := conn.ExecContext(ctx, `CREATE OR REPLACE TEMP MACRO pseudonym(kind, id) AS `+name+`(kind, id)`); err != nil {
+		end()
+		return nil, fmt.Errorf("canvas build: %w", err)
+	}
+	return end, nil
+}
+
+// countPseudonyms counts the distinct pseudonyms the new canvas shows.
+func countPseudonyms(ctx context.Context, conn *sql.Conn) (int, error) {
+	var n int
+	err := conn.QueryRowContext(ctx, `SELECT count(*) FROM (
+		SELECT fact FROM canvas_new.police_fact UNION SELECT person FROM canvas_new.police_person
+		UNION SELECT "case" FROM canvas_new.prosecution_case UNION SELECT person FROM canvas_new.prosecution_person
+		UNION SELECT conviction FROM canvas_new.conviction UNION SELECT person FROM canvas_new.conviction
+		UNION SELECT conviction FROM canvas_new.offence_conviction UNION SELECT person FROM canvas_new.offence_conviction
+		UNION SELECT person FROM canvas_new.person_conviction)`).Scan(&n)
+	return n, err
 }
 
 // dropTemp drops the build's temporary tables, so that the pooled connection keeps no

@@ -1,11 +1,14 @@
 package build_test
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
+	"encoding/hex"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -340,5 +343,100 @@ func TestBuildEmptyStore(t *testing.T) {
 	}
 	if st.IndicatorRows != 0 || st.Tables["measure_definition"] != 12 {
 		t.Errorf("stats %+v", st)
+	}
+}
+
+// Every pseudonym in the canvas is build.Pseudonym of an identifier of the restricted store,
+// byte for byte (the build computes them inside DuckDB), of the right kind; the canvas shows
+// exactly the units of the hand-made world; and the key itself is nowhere in the canvas file.
+func TestCanvasPseudonymsAreGoPseudonyms(t *testing.T) {
+	s := world(t)
+	db, out := buildCanvas(t, s)
+	key, err := s.Key()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// the pseudonym of every identifier of the restricted store, by kind
+	want := map[string]map[string]string{} // kind -> pseudonym -> id
+	for kind, q := range map[string]string{
+		"police":      `SELECT DISTINCT person_ref FROM police_current`,
+		"fact":        `SELECT DISTINCT fact_id FROM police_current`,
+		"prosecution": `SELECT DISTINCT suspect_ref FROM prosecution_current`,
+		"case":        `SELECT DISTINCT case_number FROM prosecution_current`,
+		"person":      `SELECT DISTINCT person_key FROM conviction_chain`,
+		"chain":       `SELECT DISTINCT chain_id FROM conviction_chain`,
+	} {
+		want[kind] = map[string]string{}
+		rows, err := s.DB.Query(q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var id string
+			rows.Scan(&id)
+			want[kind][build.Pseudonym(key, kind, id)] = id
+		}
+		rows.Close()
+	}
+	ids := func(kind, q string) []string {
+		t.Helper()
+		rows, err := db.Query(q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		var out []string
+		for rows.Next() {
+			var p string
+			rows.Scan(&p)
+			if len(p) != build.PseudonymLength {
+				t.Errorf("%s: pseudonym %q has %d digits", q, p, len(p))
+			}
+			id, ok := want[kind][p]
+			if !ok {
+				t.Errorf("%s: %q is not the pseudonym of any %s identifier", q, p, kind)
+			}
+			out = append(out, id)
+		}
+		slices.Sort(out)
+		return out
+	}
+	for _, c := range []struct {
+		kind, q string
+		want    []string // nil: only checked to be pseudonyms of the kind
+	}{
+		{"fact", `SELECT DISTINCT fact FROM police_fact`, []string{"F1", "F2"}},
+		{"police", `SELECT DISTINCT person FROM police_person`, []string{"S1", "S2", "S3", "V1"}},
+		{"case", `SELECT DISTINCT "case" FROM prosecution_case`, []string{"K1", "K2", "K3"}},
+		{"prosecution", `SELECT DISTINCT person FROM prosecution_person`, []string{"Q1"}},
+		{"chain", `SELECT DISTINCT conviction FROM conviction`, nil},
+		{"chain", `SELECT DISTINCT conviction FROM offence_conviction`, nil},
+		{"person", `SELECT DISTINCT person FROM conviction`, nil},
+		{"person", `SELECT DISTINCT person FROM offence_conviction`, nil},
+		{"person", `SELECT DISTINCT person FROM person_conviction`, nil},
+	} {
+		got := ids(c.kind, c.q)
+		if c.want != nil {
+			if d := cmp.Diff(c.want, got); d != "" {
+				t.Errorf("%s (-want +got):\n%s", c.q, d)
+			}
+		} else if len(got) == 0 {
+			t.Errorf("%s: no rows", c.q)
+		}
+	}
+	// the persons convicted: Ahmed's, Bea's (pending then acquitted: no conviction), Carl's
+	// (pending) and Dora's person keys
+	var persons int
+	if err := db.QueryRow(`SELECT count(DISTINCT person) FROM conviction`).Scan(&persons); err != nil || persons != 3 {
+		t.Errorf("%d persons in conviction, want 3 (Ahmed, Carl, Dora) %v", persons, err)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range [][]byte{key, []byte(hex.EncodeToString(key)), []byte(strings.ToUpper(hex.EncodeToString(key)))} {
+		if bytes.Contains(b, k) {
+			t.Error("the canvas file holds the pseudonym key")
+		}
 	}
 }

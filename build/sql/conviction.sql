@@ -14,11 +14,17 @@ SELECT c.chain_id, c.person_key, c.district, c.notices, c.last_instance, c.orpha
        year(p.birth_date) AS birth_year,
        coalesce((SELECT bool_or(o.prison_unsuspended) FROM conviction_offence o WHERE o.chain_id = c.chain_id), false) AS prison_unsuspended
 FROM conviction_chain c JOIN conviction_person p USING (person_key)
-WHERE c.convicted;
+WHERE c.convicted
+  -- the persons the canvas counts: convicted of an offence of a counted phenomenon; all their
+  -- convictions (the principal offence rule looks at all of them), and no one else's
+  AND c.person_key IN (
+    SELECT k.person_key FROM conviction_chain k JOIN conviction_offence o USING (chain_id)
+    WHERE k.convicted AND o.offence IN (SELECT code FROM offence_info WHERE phenomenon IN (SELECT phenomenon FROM phenomenon)));
 
 CREATE OR REPLACE TEMP TABLE conv_offence AS
 SELECT o.chain_id, o.offence, i.phenomenon, i.form, i.rank, o.lines, o.victims, o.prison_unsuspended
-FROM conviction_offence o JOIN offence_info i ON i.code = o.offence;
+FROM conviction_offence o JOIN offence_info i ON i.code = o.offence
+WHERE o.chain_id IN (SELECT chain_id FROM conv);
 
 -- a conviction under each phenomenon it mentions, with the forms of its offences of that phenomenon
 CREATE OR REPLACE TEMP TABLE conv_phenomenon AS
@@ -29,21 +35,17 @@ FROM conv c JOIN (
   GROUP BY chain_id, phenomenon) o USING (chain_id);
 
 CREATE TABLE canvas_new.conviction AS
-SELECT cp.ref_year, cp.phenomenon, pc.pseudonym AS conviction, pp.pseudonym AS person, cp.pending,
+SELECT cp.ref_year, cp.phenomenon, pseudonym('chain', cp.chain_id) AS conviction, pseudonym('person', cp.person_key) AS person, cp.pending,
        cp.sex, cp.age_group, cp.citizenship, cp.birth_year, cp.district, forms_of(cp.phenomenon, cp.forms) AS exploitation,
        cp.prison_unsuspended, cp.orphan_appeal, cp.notices AS decisions, cp.last_instance
 FROM conv_phenomenon cp
-JOIN pseudonym pc ON pc.kind = 'chain' AND pc.id = cp.chain_id
-JOIN pseudonym pp ON pp.kind = 'person' AND pp.id = cp.person_key
 ORDER BY 1, 2, 3;
 
 CREATE TABLE canvas_new.offence_conviction AS
-SELECT c.ref_year, o.phenomenon, pc.pseudonym AS conviction, pp.pseudonym AS person, c.pending, o.offence,
+SELECT c.ref_year, o.phenomenon, pseudonym('chain', c.chain_id) AS conviction, pseudonym('person', c.person_key) AS person, c.pending, o.offence,
        forms_of(o.phenomenon, [o.form])[1] AS exploitation, o.lines, o.victims, o.prison_unsuspended,
        c.sex, c.age_group, c.citizenship, c.birth_year, c.district
 FROM conv c JOIN conv_offence o USING (chain_id)
-JOIN pseudonym pc ON pc.kind = 'chain' AND pc.id = c.chain_id
-JOIN pseudonym pp ON pp.kind = 'person' AND pp.id = c.person_key
 WHERE o.phenomenon IN (SELECT phenomenon FROM phenomenon)
 ORDER BY 1, 2, 3, o.offence;
 
@@ -76,7 +78,7 @@ WITH m AS (
   SELECT 'PERSONS_CONVICTED_PRINCIPAL', y.* FROM person_year y JOIN principal p USING (person_key, ref_year, phenomenon)
   UNION ALL
   SELECT 'PERSONS_PRISON_UNSUSPENDED', * FROM person_year WHERE prison_unsuspended)
-SELECT m.measure, m.ref_year, m.phenomenon, pp.pseudonym AS person, m.sex, m.age_group, m.citizenship,
+SELECT m.measure, m.ref_year, m.phenomenon, pseudonym('person', m.person_key) AS person, m.sex, m.age_group, m.citizenship,
        m.birth_year, m.districts, m.exploitation
-FROM m JOIN pseudonym pp ON pp.kind = 'person' AND pp.id = m.person_key
+FROM m
 ORDER BY 1, 2, 3, 4;

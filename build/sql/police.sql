@@ -1,10 +1,17 @@
 -- Police microdata (docs/counting.md): OFFENCES_RECORDED per fact, SUSPECTS and VICTIMS per
 -- person and year. Persons and facts appear only as pseudonyms.
 
+-- The rows the canvas reads: those of the counted phenomena and the other rows of their facts (a
+-- fact's year, districts and victims' forms come from all its rows); the rest of the standing
+-- table (most of it: background offences) is left out here rather than carried through every
+-- statement below.
 CREATE OR REPLACE TEMP TABLE police_rows AS
 SELECT p.fact_id, p.role, p.person_ref, p.registration_date, p.district, p.sex, p.birth_year,
        p.citizenship, p.exploitation_form, o.phenomenon, o.form AS offence_form
-FROM police_current p JOIN offence_info o ON o.code = p.offence;
+FROM police_current p JOIN offence_info o ON o.code = p.offence
+WHERE o.phenomenon IN (SELECT phenomenon FROM phenomenon)
+   OR p.fact_id IN (SELECT q.fact_id FROM police_current q
+                    WHERE q.offence IN (SELECT code FROM offence_info WHERE phenomenon IN (SELECT phenomenon FROM phenomenon)));
 
 -- the forms a fact's victims carry: their exploitation_form and their offences' forms
 CREATE OR REPLACE TEMP TABLE police_victim_form AS
@@ -25,10 +32,9 @@ form AS (
     UNION ALL SELECT fact_id, f FROM police_victim_form)
   GROUP BY fact_id),
 ph AS (SELECT DISTINCT fact_id, phenomenon FROM police_rows WHERE phenomenon IN (SELECT phenomenon FROM phenomenon))
-SELECT f.ref_year, ph.phenomenon, ps.pseudonym AS fact, f.districts,
+SELECT f.ref_year, ph.phenomenon, pseudonym('fact', f.fact_id) AS fact, f.districts,
        forms_of(ph.phenomenon, form.forms) AS exploitation
 FROM fact f JOIN ph USING (fact_id) LEFT JOIN form USING (fact_id)
-JOIN pseudonym ps ON ps.kind = 'fact' AND ps.id = f.fact_id
 ORDER BY 1, 2, 3;
 
 CREATE TABLE canvas_new.police_person AS
@@ -50,12 +56,11 @@ form AS (
     FROM (SELECT DISTINCT role, person_ref, ref_year, phenomenon, fact_id FROM r) pf
     JOIN police_victim_form v USING (fact_id))
   GROUP BY ALL)
-SELECT rep.ref_year, rep.phenomenon, rep.role, ps.pseudonym AS person,
+SELECT rep.ref_year, rep.phenomenon, rep.role, pseudonym('police', rep.person_ref) AS person,
        sex_code(rep.sex) AS sex,
        age_group_of(rep.ref_year - rep.birth_year) AS age_group,
        citizenship_group(rep.citizenship, make_date(rep.ref_year, 12, 31)) AS citizenship,
        rep.birth_year, dist.districts, forms_of(rep.phenomenon, form.forms) AS exploitation
 FROM rep JOIN dist USING (role, person_ref, ref_year, phenomenon)
 LEFT JOIN form USING (role, person_ref, ref_year, phenomenon)
-JOIN pseudonym ps ON ps.kind = 'police' AND ps.id = rep.person_ref
 ORDER BY 1, 2, 3, 4;

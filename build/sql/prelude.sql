@@ -1,5 +1,6 @@
 -- Helpers of the canvas build, on the restricted store's connection: breakdown codes as macros
 -- (canvas.md section 5, docs/counting.md) and the offence codes with their phenomenon and form.
+-- The build also defines pseudonym(kind, id), the keyed pseudonym of an identifier (build.go).
 
 CREATE OR REPLACE TEMP MACRO sex_code(s) AS CASE WHEN s IN ('M', 'F') THEN s ELSE '_U' END;
 
