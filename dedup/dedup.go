@@ -50,6 +50,9 @@ type Stats struct {
 	D4PersonMerges int // persons merged because an appeal named another record's notice
 	Convictions    int // chains whose last decision is CONVICTION
 	Duration       time.Duration
+	// Steps are the seconds each step took (reading, linkage, D2-D4, keys and tables), for the
+	// run log.
+	Steps map[string]float64 `json:",omitempty"`
 }
 
 // Run applies rules D2 to D5 to the restricted store's mach_current table (rule D1 must have
@@ -63,9 +66,22 @@ type Stats struct {
 // on the batch size, except for the numbering of notices.
 func Run(ctx context.Context, db *sql.DB, opts Options) (Stats, error) {
 	start := time.Now()
+	steps := map[string]float64{}
+	step, stepStart := "", start
 	progress := func(s string) {
 		if opts.Progress != nil {
 			opts.Progress(s)
+		}
+	}
+	// mark starts a step: the previous one's time goes to the run log
+	mark := func(s string) {
+		now := time.Now()
+		if step != "" {
+			steps[step] += now.Sub(stepStart).Seconds()
+		}
+		step, stepStart = s, now
+		if s != "" {
+			progress(s)
 		}
 	}
 	cfg := linkage.DefaultConfig()
@@ -91,7 +107,7 @@ func Run(ctx context.Context, db *sql.DB, opts Options) (Stats, error) {
 		return Stats{}, err
 	}
 	defer os.RemoveAll(dir)
-	progress("reading person records")
+	mark("reading person records")
 	records, err := readRecords(ctx, conn, dir)
 	if err != nil {
 		return Stats{}, err
@@ -100,13 +116,13 @@ func Run(ctx context.Context, db *sql.DB, opts Options) (Stats, error) {
 	if err != nil {
 		return Stats{}, err
 	}
-	w := &world{records: records, nameMatchMin: opts.NameMatchMin}
-	progress("D5 person linkage")
+	w := &world{records: records, nameMatchMin: opts.NameMatchMin, dir: dir}
+	mark("D5 person linkage")
 	if err := w.linkPersons(ctx, decisions, cfg); err != nil {
 		return Stats{}, err
 	}
 	total := w.stats
-	progress("D2-D4 components")
+	mark("D2-D4 components")
 	batchOf, batches, err := w.planBatches(ctx, conn, dir, opts.BatchLines)
 	if err != nil {
 		return Stats{}, err
@@ -115,17 +131,21 @@ func Run(ctx context.Context, db *sql.DB, opts Options) (Stats, error) {
 		conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
 		return Stats{}, err
 	}
-	progress("D2-D4")
+	mark("D2-D4")
 	if err := w.process(ctx, conn, dir, batchOf, batches, &total, progress); err != nil {
 		conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
 		return Stats{}, err
 	}
 	total.D5Merged = total.PersonRecords - total.Persons
-	progress("person keys, resolved tables")
-	if err := finish(ctx, conn, total); err != nil {
+	steps["D2-D4 rules (included)"] = w.rulesTime.Seconds()
+	steps["D2-D4 writing (included)"] = w.writeTime.Seconds()
+	mark("person keys, resolved tables")
+	if err := finish(ctx, conn, total, steps); err != nil {
 		conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
 		return Stats{}, err
 	}
+	mark("")
+	total.Steps = steps
 	total.Duration = time.Since(start)
 	return total, nil
 }
@@ -216,7 +236,7 @@ func (w *world) process(ctx context.Context, conn *sql.Conn, dir string, batchOf
 	if _, err := conn.ExecContext(ctx, `CREATE TABLE _dedup_batch (rec VARCHAR, batch INTEGER)`); err != nil {
 		return err
 	}
-	if err := appendRows(ctx, conn, "_dedup_batch", len(w.records), func(i int) []driver.Value {
+	if err := w.appendRows(ctx, conn, "_dedup_batch", len(w.records), func(i int) []driver.Value {
 		return []driver.Value{w.records[i].rec.ID, batchOf[i]}
 	}); err != nil {
 		return err
@@ -229,13 +249,17 @@ func (w *world) process(ctx context.Context, conn *sql.Conn, dir string, batchOf
 		if len(w.lines) == 0 {
 			return nil
 		}
+		t0 := time.Now()
 		w.stats = Stats{Lines: len(w.lines)}
 		w.migrationDuplicates()
 		w.noticesAndChains()
 		w.convictions()
+		t1 := time.Now()
 		if err := w.writeBatch(ctx, conn); err != nil {
 			return err
 		}
+		w.rulesTime += t1.Sub(t0)
+		w.writeTime += time.Since(t1)
 		total.add(w.stats)
 		w.noticeBase += len(w.notices)
 		w.lines = w.lines[:0]

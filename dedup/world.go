@@ -27,6 +27,9 @@ type world struct {
 
 	trace []traceRow
 	stats Stats
+
+	rulesTime, writeTime time.Duration // D2-D4: applying the rules, writing the results
+	dir                  string        // the run's temporary folder (Parquet files)
 }
 
 // personRecord is one person of a source system (source_system:person_id), the unit of D5.

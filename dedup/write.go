@@ -6,6 +6,7 @@ import (
 	"database/sql/driver"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/duckdb/duckdb-go/v2"
@@ -123,18 +124,28 @@ func begin(ctx context.Context, conn *sql.Conn) error {
 
 // finish gives the person keys, makes the resolved tables from the staging tables, writes the
 // counts and commits.
-func finish(ctx context.Context, conn *sql.Conn, st Stats) error {
+func finish(ctx context.Context, conn *sql.Conn, st Stats, steps map[string]float64) error {
+	t := time.Now()
 	if _, err := conn.ExecContext(ctx, assignKeysSQL); err != nil {
 		return fmt.Errorf("dedup: person keys: %w", err)
 	}
+	steps["keys (included)"] = time.Since(t).Seconds()
 	if _, err := conn.ExecContext(ctx, "DROP TABLE person_record"); err != nil {
 		return err
 	}
 	if err := EnsureTables(ctx, conn); err != nil {
 		return err
 	}
-	if _, err := conn.ExecContext(ctx, finalSQL); err != nil {
-		return fmt.Errorf("dedup: resolved tables: %w", err)
+	for _, q := range strings.Split(finalSQL, ";") {
+		if strings.TrimSpace(q) == "" {
+			continue
+		}
+		t := time.Now()
+		if _, err := conn.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("dedup: resolved tables: %w", err)
+		}
+		f := strings.Fields(q)
+		steps["table "+f[2]+" (included)"] += time.Since(t).Seconds()
 	}
 	counts := [][2]any{{"lines", st.Lines}, {"d2_merged", st.D2Merged}, {"person_records", st.PersonRecords},
 		{"persons", st.Persons}, {"d5_merged", st.D5Merged}, {"review_pairs", st.ReviewPairs}, {"notices", st.Notices},
@@ -193,7 +204,7 @@ func (w *world) writeLinkage(ctx context.Context, conn *sql.Conn) error {
 }
 
 func (w *world) writeTrace(ctx context.Context, conn *sql.Conn) error {
-	err := appendRows(ctx, conn, "dedup_trace", len(w.trace), func(i int) []driver.Value {
+	err := w.appendRows(ctx, conn, "dedup_trace", len(w.trace), func(i int) []driver.Value {
 		t := &w.trace[i]
 		return []driver.Value{t.rule, t.kind, t.a, str(t.b), score(t.score, t.hasScore), str(t.status), str(t.detail)}
 	})
@@ -215,7 +226,7 @@ func (w *world) writeBatch(ctx context.Context, conn *sql.Conn) error {
 		cluster[r] = w.clusterOf(r)
 	}
 	base := int64(w.noticeBase)
-	if err := appendRows(ctx, conn, "_dedup_line", len(w.lines), func(i int) []driver.Value {
+	if err := w.appendRows(ctx, conn, "_dedup_line", len(w.lines), func(i int) []driver.Value {
 		l := &w.lines[i]
 		var notice, chainID driver.Value
 		if l.notice >= 0 {
@@ -227,7 +238,7 @@ func (w *world) writeBatch(ctx context.Context, conn *sql.Conn) error {
 	}); err != nil {
 		return err
 	}
-	if err := appendRows(ctx, conn, "_dedup_notice", len(w.notices), func(n int) []driver.Value {
+	if err := w.appendRows(ctx, conn, "_dedup_notice", len(w.notices), func(n int) []driver.Value {
 		nt := &w.notices[n]
 		var reviews driver.Value
 		if nt.reviews >= 0 {
@@ -239,7 +250,7 @@ func (w *world) writeBatch(ctx context.Context, conn *sql.Conn) error {
 	}); err != nil {
 		return err
 	}
-	if err := appendRows(ctx, conn, "_dedup_chain", len(w.chains), func(c int) []driver.Value {
+	if err := w.appendRows(ctx, conn, "_dedup_chain", len(w.chains), func(c int) []driver.Value {
 		ch := &w.chains[c]
 		last := &w.notices[ch.last]
 		var firstCourt driver.Value
@@ -262,7 +273,7 @@ func (w *world) writeBatch(ctx context.Context, conn *sql.Conn) error {
 			ocs = append(ocs, ocRow{ch.id, oc})
 		}
 	}
-	if err := appendRows(ctx, conn, "conviction_offence", len(ocs), func(i int) []driver.Value {
+	if err := w.appendRows(ctx, conn, "conviction_offence", len(ocs), func(i int) []driver.Value {
 		o := ocs[i]
 		var victims driver.Value
 		if o.oc.hasVictims {
@@ -274,7 +285,7 @@ func (w *world) writeBatch(ctx context.Context, conn *sql.Conn) error {
 	}
 	persons := w.persons(recs, cluster)
 	w.stats.Persons += len(persons)
-	if err := appendRows(ctx, conn, "_dedup_person", len(persons), func(i int) []driver.Value {
+	if err := w.appendRows(ctx, conn, "_dedup_person", len(persons), func(i int) []driver.Value {
 		p := persons[i]
 		var bd driver.Value
 		if t, err := time.Parse(time.DateOnly, p.birthDate); err == nil {
@@ -284,7 +295,7 @@ func (w *world) writeBatch(ctx context.Context, conn *sql.Conn) error {
 	}); err != nil {
 		return err
 	}
-	if err := appendRows(ctx, conn, "_dedup_record", len(recs), func(i int) []driver.Value {
+	if err := w.appendRows(ctx, conn, "_dedup_record", len(recs), func(i int) []driver.Value {
 		pr := &w.records[recs[i]]
 		r := pr.rec
 		rule := pr.rule
@@ -356,6 +367,11 @@ func seq(n int) []int {
 		out[i] = i
 	}
 	return out
+}
+
+// appendRows writes n rows into table through a Parquet file in the run's temporary folder.
+func (w *world) appendRows(ctx context.Context, conn *sql.Conn, table string, n int, row func(i int) []driver.Value) error {
+	return parquetRows(ctx, conn, w.dir, table, n, row)
 }
 
 // appendRows appends n rows to table through DuckDB's appender, on conn (inside its transaction).

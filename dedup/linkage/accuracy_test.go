@@ -3,7 +3,10 @@ package linkage
 import (
 	"context"
 	"fmt"
+	"runtime"
+	"runtime/metrics"
 	"testing"
+	"time"
 )
 
 // pairwise measures clusters against the truth over record pairs: precision is the share of
@@ -98,15 +101,24 @@ func TestAccuracy(t *testing.T) {
 	}
 }
 
-// BenchmarkLink links synthetic populations of 10,000 and 100,000 records. Blocking keeps the
-// candidate pairs per record, and so the time per record, near constant:
+// BenchmarkLink links synthetic populations of 10,000, 100,000 and 1,000,000 records. Blocking
+// keeps the candidate pairs per record, and so the time per record, near constant. It also
+// reports the peak of the heap while Link runs, less the heap before it (the records), sampled
+// every few milliseconds: heap-B/record counts the heap objects, live and not yet collected
+// (what the process holds), live-B/record the heap found live by the garbage collector.
 //
-//	go test ./dedup/linkage -run '^$' -bench Link -benchtime 3x
+//	go test ./dedup/linkage -run '^$' -bench 'Link/records=(10|100)000$' -benchtime 3x
+//	go test ./dedup/linkage -run '^$' -bench 'Link/records=1000000' -benchtime 1x
 func BenchmarkLink(b *testing.B) {
-	for _, n := range []int{10_000, 100_000} {
+	for _, n := range []int{10_000, 100_000, 1_000_000} {
 		b.Run(fmt.Sprintf("records=%d", n), func(b *testing.B) {
 			trs := generate(n/3, 1)
 			recs := records(trs)
+			trs = nil
+			runtime.GC()
+			base := heapSample()
+			var peak heapPeak
+			stop := peak.watch()
 			b.ResetTimer()
 			var res Result
 			for b.Loop() {
@@ -116,8 +128,42 @@ func BenchmarkLink(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
+			b.StopTimer()
+			stop()
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(recs)), "ns/record")
 			b.ReportMetric(float64(res.Params.CandidatePairs)/float64(len(recs)), "pairs/record")
+			b.ReportMetric(float64(peak.objects-base.objects)/float64(len(recs)), "heap-B/record")
+			b.ReportMetric(float64(peak.live-base.live)/float64(len(recs)), "live-B/record")
+			b.ReportMetric(float64(peak.objects)/(1<<20), "peak-heap-MB")
 		})
 	}
+}
+
+// heapPeak is the largest heap seen by watch.
+type heapPeak struct{ objects, live uint64 }
+
+func heapSample() heapPeak {
+	s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}, {Name: "/gc/heap/live:bytes"}}
+	metrics.Read(s)
+	return heapPeak{s[0].Value.Uint64(), s[1].Value.Uint64()}
+}
+
+// watch samples the heap every 5 ms until the returned function is called.
+func (p *heapPeak) watch() (stop func()) {
+	done, finished := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(5 * time.Millisecond)
+		defer t.Stop()
+		for {
+			h := heapSample()
+			p.objects, p.live = max(p.objects, h.objects), max(p.live, h.live)
+			select {
+			case <-done:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return func() { close(done); <-finished }
 }

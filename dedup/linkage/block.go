@@ -1,15 +1,16 @@
 package linkage
 
 import (
+	"cmp"
 	"context"
+	"encoding/binary"
 	"fmt"
 	"slices"
 	"strconv"
 	"strings"
 )
 
-// blockingKeys returns the blocking keys of a record, each prefixed by its kind so that kinds
-// never share a block:
+// The blocking keys of a record, each prefixed by its kind so that kinds never share a block:
 //   - "N": the national number;
 //   - "D": the birth date with day and month in ascending order, which covers swapped day and
 //     month and any spelling of the names;
@@ -22,51 +23,101 @@ import (
 //     without the year: for missing or mistyped birth dates;
 //   - "S": each name token's key alone, for records with neither birth date nor the other name
 //     field; common names make large blocks, which the sliding window keeps cheap.
-func blockingKeys(p *prepared, buf []string) []string {
+//
+// Blocks are found without holding the keys: a key is written into a buffer and kept as its
+// 64-bit hash (hashKey), and the records' (hash, record) entries of one kind are sorted on the
+// hash. Two different keys with the same hash (about one chance in 10^8 for a hundred million
+// keys of one kind) only merge two blocks, which adds a few candidate pairs.
+const blockKinds = "NDYMPS"
+
+// blockingKeys appends to buf the hashes of the blocking keys of kind of a record, sorted and
+// unique, and returns it. kb is scratch space.
+func blockingKeys(p *prepared, kind byte, buf []uint64, kb []byte) ([]uint64, []byte) {
 	keys := buf[:0]
-	if p.nn != "" {
-		keys = append(keys, "N"+p.nn)
+	add := func(b []byte) { keys = append(keys, hashKey(b)) }
+	var sur, giv []string
+	if kind != 'N' && kind != 'D' {
+		sur, giv = p.surname.block, p.given.block
 	}
-	sur, giv := blockTokens(&p.surname), blockTokens(&p.given)
-	if p.year != 0 {
-		year := strconv.Itoa(p.year)
-		lo, hi := min(p.day, p.month), max(p.day, p.month)
-		keys = append(keys, fmt.Sprintf("D%s-%02d-%02d", year, lo, hi))
-		for _, t := range sur {
-			keys = append(keys, "Y"+year+" "+t)
+	lo, hi := int(min(p.day, p.month)), int(max(p.day, p.month))
+	switch kind {
+	case 'N':
+		if p.nn != "" {
+			add(append(append(kb[:0], 'N'), p.nn...))
 		}
-		for _, t := range giv {
-			keys = append(keys, "Y"+year+" "+t)
-			keys = append(keys, fmt.Sprintf("M%02d-%02d %s", lo, hi, t))
+	case 'D':
+		if p.year != 0 {
+			kb = strconv.AppendInt(append(kb[:0], 'D'), int64(p.year), 10)
+			add(appendTwoDigits(appendTwoDigits(append(kb, '-'), lo), hi, '-'))
 		}
-	}
-	for _, s := range sur {
-		for _, g := range giv {
-			a, b := min(s, g), max(s, g)
-			keys = append(keys, "P"+a+" "+b)
+	case 'Y':
+		if p.year != 0 {
+			kb = append(strconv.AppendInt(append(kb[:0], 'Y'), int64(p.year), 10), ' ')
+			n := len(kb)
+			for _, t := range sur {
+				add(append(kb[:n], t...))
+			}
+			for _, t := range giv {
+				add(append(kb[:n], t...))
+			}
 		}
-	}
-	if p.year == 0 || len(sur) == 0 || len(giv) == 0 {
-		for _, t := range sur {
-			keys = append(keys, "S"+t)
+	case 'M':
+		if p.year != 0 {
+			kb = append(appendTwoDigits(appendTwoDigits(append(kb[:0], 'M'), lo), hi, '-'), ' ')
+			n := len(kb)
+			for _, t := range giv {
+				add(append(kb[:n], t...))
+			}
 		}
-		for _, t := range giv {
-			keys = append(keys, "S"+t)
+	case 'P':
+		for _, s := range sur {
+			for _, g := range giv {
+				a, b := min(s, g), max(s, g)
+				add(append(append(append(append(kb[:0], 'P'), a...), ' '), b...))
+			}
+		}
+	case 'S':
+		if p.year == 0 || len(sur) == 0 || len(giv) == 0 {
+			for _, t := range sur {
+				add(append(append(kb[:0], 'S'), t...))
+			}
+			for _, t := range giv {
+				add(append(append(kb[:0], 'S'), t...))
+			}
 		}
 	}
 	slices.Sort(keys)
-	return slices.Compact(keys)
+	return slices.Compact(keys), kb
 }
 
-// blockTokens returns the phonetic keys of a name's tokens, particles left out.
-func blockTokens(n *name) []string {
-	var out []string
-	for _, t := range n.tokens {
-		if !isParticle(t) {
-			out = append(out, Phonetic(t))
-		}
+// appendTwoDigits appends v (0 to 99) in two digits, after sep when sep is not 0.
+func appendTwoDigits(b []byte, v int, sep ...byte) []byte {
+	b = append(b, sep...)
+	return append(b, byte('0'+v/10), byte('0'+v%10))
+}
+
+// hashKey is a 64-bit hash of a blocking key, fixed so that runs are reproducible.
+func hashKey(b []byte) uint64 {
+	h := 0x9e3779b97f4a7c15 ^ uint64(len(b))*0xff51afd7ed558ccd
+	for len(b) >= 8 {
+		h = mix64(h ^ binary.LittleEndian.Uint64(b))
+		b = b[8:]
 	}
-	return out
+	var t uint64
+	for i, c := range b {
+		t |= uint64(c) << (8 * i)
+	}
+	return mix64(h ^ t)
+}
+
+// mix64 is the finaliser of MurmurHash3: a bijection that spreads every input bit.
+func mix64(h uint64) uint64 {
+	h ^= h >> 33
+	h *= 0xff51afd7ed558ccd
+	h ^= h >> 33
+	h *= 0xc4ceb9fe1a85ec53
+	h ^= h >> 33
+	return h
 }
 
 // sortKey orders the records of an oversized block for the sliding window so that records
@@ -87,61 +138,170 @@ func sortKey(kind byte, p *prepared) string {
 	return fmt.Sprintf("%s|%04d%02d%02d|%s", names, p.year, lo, hi, p.id)
 }
 
+// blockEntry is one blocking key of one record, as its hash.
+type blockEntry struct {
+	h   uint64
+	rec int32
+}
+
 // candidates returns the candidate pairs as i<<32|j with i < j, sorted and unique, and how many
 // blocks were too large for all-pairs comparison.
+//
+// It works one kind of key at a time, so that only one kind's entries are held. A first pass
+// counts the pairs the blocks make, duplicates included, which bounds the unique pairs, so that
+// the pairs are allocated once; the second makes them in batches, each sorted and merged into
+// the pairs of the batches before, so that neither the duplicates nor a grown copy of the pairs
+// are ever held.
 func candidates(ctx context.Context, recs []prepared, maxBlock, window int) ([]uint64, int, error) {
-	blocks := make(map[string][]int32)
-	var buf []string
-	for i := range recs {
-		if i%4096 == 0 {
-			if err := ctx.Err(); err != nil {
-				return nil, 0, err
-			}
-		}
-		buf = blockingKeys(&recs[i], buf)
-		for _, k := range buf {
-			blocks[k] = append(blocks[k], int32(i))
-		}
-	}
-	keys := make([]string, 0, len(blocks))
-	for k, members := range blocks {
-		if len(members) > 1 {
-			keys = append(keys, k)
-		}
-	}
-	slices.Sort(keys)
-	var pairs []uint64
-	oversized := 0
-	for n, k := range keys {
-		if n%1024 == 0 {
-			if err := ctx.Err(); err != nil {
-				return nil, 0, err
-			}
-		}
-		members := blocks[k]
-		if len(members) <= maxBlock {
-			for x := range members {
-				for y := x + 1; y < len(members); y++ {
-					pairs = append(pairs, pairKey(members[x], members[y]))
+	var hs []uint64
+	var ents []blockEntry
+	var kb []byte
+	// entries returns the sorted entries of one kind of key.
+	entries := func(kind byte) error {
+		ents = ents[:0]
+		for i := range recs {
+			if i%4096 == 0 {
+				if err := ctx.Err(); err != nil {
+					return err
 				}
 			}
-			continue
-		}
-		oversized++
-		sorted := slices.Clone(members)
-		sk := make(map[int32]string, len(sorted))
-		for _, m := range sorted {
-			sk[m] = sortKey(k[0], &recs[m])
-		}
-		slices.SortFunc(sorted, func(a, b int32) int { return strings.Compare(sk[a], sk[b]) })
-		for x := range sorted {
-			for y := x + 1; y < len(sorted) && y < x+window; y++ {
-				pairs = append(pairs, pairKey(sorted[x], sorted[y]))
+			hs, kb = blockingKeys(&recs[i], kind, hs, kb)
+			for _, h := range hs {
+				ents = append(ents, blockEntry{h, int32(i)})
 			}
 		}
+		slices.SortFunc(ents, func(a, b blockEntry) int {
+			if c := cmp.Compare(a.h, b.h); c != 0 {
+				return c
+			}
+			return cmp.Compare(a.rec, b.rec)
+		})
+		return nil
 	}
-	slices.Sort(pairs)
-	return slices.Compact(pairs), oversized, nil
+	// blocks calls f with each block of ents of two records or more.
+	blocks := func(f func(members []blockEntry)) error {
+		n := 0
+		for lo := 0; lo < len(ents); {
+			hi := lo + 1
+			for hi < len(ents) && ents[hi].h == ents[lo].h {
+				hi++
+			}
+			if hi-lo > 1 {
+				if n++; n%1024 == 0 {
+					if err := ctx.Err(); err != nil {
+						return err
+					}
+				}
+				f(ents[lo:hi])
+			}
+			lo = hi
+		}
+		return nil
+	}
+	bound := 0
+	for _, kind := range []byte(blockKinds) {
+		if err := entries(kind); err != nil {
+			return nil, 0, err
+		}
+		err := blocks(func(members []blockEntry) {
+			n := len(members)
+			if n <= maxBlock {
+				bound += n * (n - 1) / 2
+				return
+			}
+			for x := range n {
+				bound += min(window-1, n-1-x)
+			}
+		})
+		if err != nil {
+			return nil, 0, err
+		}
+	}
+	pairs := make([]uint64, 0, bound)
+	fresh := make([]uint64, 0, max(min(bound, 1<<16), bound/8))
+	flush := func() {
+		slices.Sort(fresh)
+		pairs = mergeUnique(pairs, slices.Compact(fresh))
+		fresh = fresh[:0]
+	}
+	emit := func(a, b int32) {
+		if len(fresh) == cap(fresh) {
+			flush()
+		}
+		fresh = append(fresh, pairKey(a, b))
+	}
+	type keyed struct {
+		key string
+		rec int32
+	}
+	var sorted []keyed
+	oversized := 0
+	for _, kind := range []byte(blockKinds) {
+		if err := entries(kind); err != nil {
+			return nil, 0, err
+		}
+		err := blocks(func(members []blockEntry) {
+			if len(members) <= maxBlock {
+				for x := range members {
+					for y := x + 1; y < len(members); y++ {
+						emit(members[x].rec, members[y].rec)
+					}
+				}
+				return
+			}
+			oversized++
+			sorted = sorted[:0]
+			for _, m := range members {
+				sorted = append(sorted, keyed{sortKey(kind, &recs[m.rec]), m.rec})
+			}
+			slices.SortFunc(sorted, func(a, b keyed) int { return strings.Compare(a.key, b.key) })
+			for x := range sorted {
+				for y := x + 1; y < len(sorted) && y < x+window; y++ {
+					emit(sorted[x].rec, sorted[y].rec)
+				}
+			}
+		})
+		if err != nil {
+			return nil, 0, err
+		}
+	}
+	flush()
+	return pairs, oversized, nil
+}
+
+// mergeUnique merges the sorted unique b into the sorted unique a, keeping it unique, in place
+// at the end of a (grown if its capacity is short), and returns it.
+func mergeUnique(a, b []uint64) []uint64 {
+	if len(b) == 0 {
+		return a
+	}
+	n := len(a)
+	a = slices.Grow(a, len(b))[:n+len(b)]
+	// merge from the back into the end of a; w is where the next largest value goes
+	i, j, w := n-1, len(b)-1, len(a)
+	for j >= 0 {
+		var v uint64
+		switch {
+		case i >= 0 && a[i] > b[j]:
+			v = a[i]
+			i--
+		case i >= 0 && a[i] == b[j]:
+			v = a[i]
+			i--
+			j--
+		default:
+			v = b[j]
+			j--
+		}
+		w--
+		a[w] = v
+	}
+	// a[:i+1] is in place; the merged tail starts at w, after a gap of the duplicates
+	if gap := w - (i + 1); gap > 0 {
+		copy(a[i+1:], a[w:])
+		a = a[:len(a)-gap]
+	}
+	return a
 }
 
 func pairKey(a, b int32) uint64 {

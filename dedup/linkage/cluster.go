@@ -2,26 +2,32 @@ package linkage
 
 import "fmt"
 
-// unionFind holds the clusters. Per root it keeps the members, the cluster's national number
-// and the records an analyst declared not a match with one of its members.
+// unionFind holds the clusters. Per root it keeps the cluster's size and a record holding its
+// national number; the members of a cluster are a circular list through next; and it keeps the
+// records an analyst declared not a match with one of its members.
 type unionFind struct {
-	parent  []int32
-	members [][]int32 // at the root: every record of the cluster
-	nn      []string  // at the root: the cluster's valid national number, or ""
-	apart   map[int32][]int32
+	recs   []prepared
+	parent []int32
+	next   []int32 // the next member of the record's cluster, round the cluster
+	size   []int32 // at the root: the records of the cluster
+	nn     []int32 // at the root: a record holding the cluster's valid national number, or -1
+	apart  map[int32][]int32
 }
 
 func newUnionFind(recs []prepared) unionFind {
 	u := unionFind{
-		parent:  make([]int32, len(recs)),
-		members: make([][]int32, len(recs)),
-		nn:      make([]string, len(recs)),
-		apart:   make(map[int32][]int32),
+		recs:   recs,
+		parent: make([]int32, len(recs)),
+		next:   make([]int32, len(recs)),
+		size:   make([]int32, len(recs)),
+		nn:     make([]int32, len(recs)),
+		apart:  make(map[int32][]int32),
 	}
 	for i := range recs {
-		u.parent[i] = int32(i)
-		u.members[i] = []int32{int32(i)}
-		u.nn[i] = recs[i].nn
+		u.parent[i], u.next[i], u.size[i], u.nn[i] = int32(i), int32(i), 1, -1
+		if recs[i].nn != "" {
+			u.nn[i] = int32(i)
+		}
 	}
 	return u
 }
@@ -34,15 +40,23 @@ func (u *unionFind) find(x int32) int32 {
 	return x
 }
 
-// smallest returns the smallest record index of x's cluster; records are sorted by ID, so it is
-// the record with the smallest ID.
-func (u *unionFind) smallest(x int32) int32 {
-	m := u.members[u.find(x)]
-	s := m[0]
-	for _, r := range m[1:] {
-		s = min(s, r)
+// members calls yield with every record of the cluster of root r.
+func (u *unionFind) members(r int32, yield func(int32)) {
+	x := r
+	for {
+		yield(x)
+		if x = u.next[x]; x == r {
+			return
+		}
 	}
-	return s
+}
+
+// clusterNN returns the valid national number of the cluster of root r, or "".
+func (u *unionFind) clusterNN(r int32) string {
+	if u.nn[r] < 0 {
+		return ""
+	}
+	return u.recs[u.nn[r]].nn
 }
 
 // forbid records an analyst's "not a match" between a and b.
@@ -56,19 +70,26 @@ const whyNumbers = "the clusters hold different national numbers"
 
 // check returns why the clusters of roots ra and rb may not merge, or "".
 func (u *unionFind) check(ra, rb int32) string {
-	if u.nn[ra] != "" && u.nn[rb] != "" && u.nn[ra] != u.nn[rb] {
+	if na, nb := u.clusterNN(ra), u.clusterNN(rb); na != "" && nb != "" && na != nb {
 		return whyNumbers
 	}
+	if len(u.apart) == 0 {
+		return ""
+	}
 	small, other := ra, rb
-	if len(u.members[small]) > len(u.members[other]) {
+	if u.size[small] > u.size[other] {
 		small, other = other, small
 	}
-	for _, m := range u.members[small] {
+	apart := false
+	u.members(small, func(m int32) {
 		for _, x := range u.apart[m] {
 			if u.find(x) == other {
-				return "an analyst decided that two of their records are not a match"
+				apart = true
 			}
 		}
+	})
+	if apart {
+		return "an analyst decided that two of their records are not a match"
 	}
 	return ""
 }
@@ -97,20 +118,20 @@ func (u *unionFind) unionScored(a, b int32, l *linker) string {
 	if why := u.check(ra, rb); why != "" {
 		return why
 	}
-	ma, mb := u.members[ra], u.members[rb]
-	if len(ma)+len(mb) > l.cfg.MaxClusterSize {
-		return fmt.Sprintf("the cluster would hold %d records, more than %d", len(ma)+len(mb), l.cfg.MaxClusterSize)
+	size := int(u.size[ra] + u.size[rb])
+	if size > l.cfg.MaxClusterSize {
+		return fmt.Sprintf("the cluster would hold %d records, more than %d", size, l.cfg.MaxClusterSize)
 	}
-	if len(ma)+len(mb) > 2 {
+	if size > 2 {
 		support, total := 0, 0
-		for _, x := range ma {
-			for _, y := range mb {
+		u.members(ra, func(x int32) {
+			u.members(rb, func(y int32) {
 				if _, s := l.pairScore(x, y); s >= l.cfg.GuardThreshold {
 					support++
 				}
 				total++
-			}
-		}
+			})
+		})
 		if float64(support) < l.cfg.MinCrossLinkFraction*float64(total) {
 			return fmt.Sprintf("chaining guard: only %d of the %d pairs across the two clusters reach the guard threshold", support, total)
 		}
@@ -120,13 +141,13 @@ func (u *unionFind) unionScored(a, b int32, l *linker) string {
 }
 
 func (u *unionFind) merge(ra, rb int32) {
-	if len(u.members[ra]) < len(u.members[rb]) {
+	if u.size[ra] < u.size[rb] {
 		ra, rb = rb, ra
 	}
 	u.parent[rb] = ra
-	u.members[ra] = append(u.members[ra], u.members[rb]...)
-	u.members[rb] = nil
-	if u.nn[ra] == "" {
+	u.next[ra], u.next[rb] = u.next[rb], u.next[ra]
+	u.size[ra] += u.size[rb]
+	if u.nn[ra] < 0 {
 		u.nn[ra] = u.nn[rb]
 	}
 }

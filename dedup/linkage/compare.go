@@ -2,6 +2,7 @@ package linkage
 
 import (
 	"strconv"
+	"strings"
 )
 
 // Level is the agreement level of one field of a pair of records.
@@ -84,6 +85,14 @@ func levelsOf(f int) []Level {
 	}
 }
 
+// levelTable holds levelsOf of every field, for the hot paths that must not allocate.
+var levelTable = func() (t [numFields][]Level) {
+	for f := range numFields {
+		t[f] = levelsOf(f)
+	}
+	return t
+}()
+
 // Level indexes of the name fields, shared by surname and given names.
 const (
 	nameExact    = 1
@@ -111,17 +120,19 @@ const (
 	differ      = 2
 )
 
-// prepared is a record in the forms comparison and blocking need.
+// prepared is a record in the forms comparison and blocking need. Names are shared by the
+// records that spell them alike (see interner), and the strings refer to the caller's records
+// or to interned values, so that a prepared record is small.
 type prepared struct {
 	id         string
 	nn         string
-	surname    name
-	given      name
-	year       int // 0 when the birth date is missing or unreadable
-	month, day int
+	surname    *name
+	given      *name
 	place      string
-	sex        byte // 'M', 'F' or 0
 	cit        string
+	year       int16 // 0 when the birth date is missing or unreadable
+	month, day uint8
+	sex        byte // 'M', 'F' or 0
 }
 
 // maxFieldLen caps the bytes of a name or place that are compared: no real name is longer, and
@@ -135,21 +146,81 @@ func clip(s string) string {
 	return s
 }
 
-func prepare(r Record) prepared {
+// interner shares the prepared forms of names, places and citizenships among the records of one
+// call to Link: a name is normalised and keyed once however many records carry it. A nil
+// interner shares nothing.
+type interner struct {
+	raw   map[string]*name  // by the clipped field as written
+	norm  map[string]*name  // by the normalised name
+	strs  map[string]string // normalised place or citizenship by the clipped value as written
+	empty *name
+}
+
+func newInterner() *interner {
+	return &interner{raw: map[string]*name{}, norm: map[string]*name{}, strs: map[string]string{}, empty: &name{}}
+}
+
+func (in *interner) name(raw string) *name {
+	raw = clip(raw)
+	if in == nil {
+		n := newName(raw)
+		return &n
+	}
+	if raw == "" {
+		return in.empty
+	}
+	if n, ok := in.raw[raw]; ok {
+		return n
+	}
+	norm := Normalize(raw)
+	n, ok := in.norm[norm]
+	if !ok {
+		nn := newNormalName(norm)
+		n = &nn
+		in.norm[norm] = n
+	}
+	in.raw[raw] = n
+	return n
+}
+
+func (in *interner) normalize(raw string) string {
+	raw = clip(raw)
+	if in == nil {
+		return Normalize(raw)
+	}
+	if s, ok := in.strs[raw]; ok {
+		return s
+	}
+	s := Normalize(raw)
+	in.strs[raw] = s
+	return s
+}
+
+func prepare(r Record) prepared { return prepareWith(r, nil) }
+
+func prepareWith(r Record, in *interner) prepared {
 	p := prepared{
 		id:      r.ID,
 		nn:      r.NationalNumber,
-		surname: newName(clip(r.Surname)),
-		given:   newName(clip(r.GivenNames)),
-		place:   Normalize(clip(r.BirthPlace)),
-		cit:     Normalize(clip(r.Citizenship)),
+		surname: in.name(r.Surname),
+		given:   in.name(r.GivenNames),
+		place:   in.normalize(r.BirthPlace),
+		cit:     in.normalize(r.Citizenship),
 	}
-	p.year, p.month, p.day = parseDate(r.BirthDate)
-	switch Normalize(r.Sex) {
-	case "M":
+	y, m, d := parseDate(r.BirthDate)
+	p.year, p.month, p.day = int16(y), uint8(m), uint8(d)
+	switch r.Sex {
+	case "M", "m":
 		p.sex = 'M'
-	case "F":
+	case "F", "f":
 		p.sex = 'F'
+	default:
+		switch Normalize(r.Sex) {
+		case "M":
+			p.sex = 'M'
+		case "F":
+			p.sex = 'F'
+		}
 	}
 	p.fromNationalNumber()
 	return p
@@ -158,9 +229,9 @@ func prepare(r Record) prepared {
 // nameField returns the surname (f == fSurname) or given names, or the other one when swapped.
 func (p *prepared) nameField(f int, swapped bool) *name {
 	if (f == fSurname) != swapped {
-		return &p.surname
+		return p.surname
 	}
-	return &p.given
+	return p.given
 }
 
 // fromNationalNumber fills a missing birth date and sex from the national number, which encodes
@@ -195,7 +266,7 @@ func (p *prepared) fromNationalNumber() {
 		sexKnown = false
 	}
 	if p.year == 0 && mm >= 1 && mm <= 12 && dd >= 1 && dd <= 31 {
-		p.year, p.month, p.day = century+yy, mm, dd
+		p.year, p.month, p.day = int16(century+yy), uint8(mm), uint8(dd)
 	}
 	if p.sex == 0 && sexKnown && serial > 0 {
 		p.sex = 'F'
@@ -236,6 +307,37 @@ func (v vector) pattern() uint32 {
 
 func levelAt(p uint32, f int) int { return int(p>>(4*f)) & 0xF }
 
+// packedVector is a vector in 16 bits, as the candidate pairs hold it: 3 bits for each name
+// field and the birth date (6 levels), 2 bits for each other field (at most 4 levels), and the
+// swap.
+type packedVector uint16
+
+var packShift = [numFields]uint{0, 3, 6, 9, 11, 13}
+
+func (v vector) pack() packedVector {
+	var p packedVector
+	for f := range numFields {
+		p |= packedVector(v.lv[f]) << packShift[f]
+	}
+	if v.swapped {
+		p |= 1 << 15
+	}
+	return p
+}
+
+func (p packedVector) unpack() vector {
+	var v vector
+	for f := range numFields {
+		mask := packedVector(7)
+		if f > fBirthDate {
+			mask = 3
+		}
+		v.lv[f] = uint8(p >> packShift[f] & mask)
+	}
+	v.swapped = p&(1<<15) != 0
+	return v
+}
+
 // comparer compares prepared records.
 type comparer struct {
 	jwMin float64
@@ -263,12 +365,12 @@ func (c comparer) compare(a, b *prepared) vector {
 		a, b = b, a
 	}
 	var v vector
-	straightS := c.compareName(&a.surname, &b.surname)
-	straightG := c.compareName(&a.given, &b.given)
+	straightS := c.compareName(a.surname, b.surname)
+	straightG := c.compareName(a.given, b.given)
 	v.lv[fSurname], v.lv[fGiven] = straightS, straightG
 	if straightS != nameExact || straightG != nameExact {
-		crossS := c.compareName(&a.surname, &b.given)
-		crossG := c.compareName(&a.given, &b.surname)
+		crossS := c.compareName(a.surname, b.given)
+		crossG := c.compareName(a.given, b.surname)
 		if nameQuality(crossS)+nameQuality(crossG) > nameQuality(straightS)+nameQuality(straightG) {
 			v.lv[fSurname], v.lv[fGiven] = crossS, crossG
 			v.swapped = true
@@ -311,31 +413,45 @@ func (c comparer) compareName(a, b *name) uint8 {
 	}
 	ascii := a.ascii && b.ascii
 	if c.similar(a.norm, b.norm, ascii) ||
-		(len(a.tokens)+len(b.tokens) > 2 && (c.similar(a.sorted, b.sorted, ascii) || c.similar(a.concat, b.concat, ascii))) {
+		(a.ntok+b.ntok > 2 && (c.similar(a.sorted, b.sorted, ascii) || c.similar(a.concat, b.concat, ascii))) {
 		return nameJW
 	}
 	if a.phonKey == b.phonKey || a.phonCat == b.phonCat {
 		return namePhonetic
 	}
-	if subset(a.phon, b.phon) || subset(b.phon, a.phon) {
+	if subset(a.phonKey, b.phonKey) || subset(b.phonKey, a.phonKey) {
 		return nameSubset
 	}
 	return nameDiffer
 }
 
-// subset reports whether every key of small is in big (both sorted, unique) and small holds at
-// least one key of more than one letter, so that a lone initial does not count.
-func subset(small, big []string) bool {
-	if len(small) == 0 || len(small) > len(big) {
+// subset reports whether every key of small is in big (both phonetic keys joined with spaces,
+// sorted, unique) and small holds at least one key of more than one letter, so that a lone
+// initial does not count.
+func subset(small, big string) bool {
+	if small == "" || strings.Count(small, " ") > strings.Count(big, " ") {
 		return false
 	}
 	long := false
-	j := 0
-	for _, s := range small {
-		for j < len(big) && big[j] < s {
-			j++
+	var b string
+	have := false // b holds the current key of big
+	for small != "" {
+		var s string
+		s, small, _ = strings.Cut(small, " ")
+		for {
+			if !have {
+				if big == "" {
+					return false
+				}
+				b, big, _ = strings.Cut(big, " ")
+				have = true
+			}
+			if b >= s {
+				break
+			}
+			have = false
 		}
-		if j == len(big) || big[j] != s {
+		if b != s {
 			return false
 		}
 		if len(s) > 1 {

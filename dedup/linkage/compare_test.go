@@ -143,7 +143,7 @@ func TestFromNationalNumber(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			p := prepare(tt.rec)
-			if got := [3]int{p.year, p.month, p.day}; got != tt.wantDate {
+			if got := [3]int{int(p.year), int(p.month), int(p.day)}; got != tt.wantDate {
 				t.Errorf("birth date %v, want %v", got, tt.wantDate)
 			}
 			if p.sex != tt.wantSex {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"math"
 	"math/rand/v2"
-	"slices"
 )
 
 // Params are the Fellegi-Sunter parameters estimated from the data by [Link].
@@ -66,15 +65,22 @@ type model struct {
 // fullName is the key of a record's full name for tfFull.
 func fullName(p *prepared) string { return p.surname.phonKey + "|" + p.given.phonKey }
 
+// fullFreq returns tfFull of a record's full name, without allocating its key.
+func (md *model) fullFreq(p *prepared) float64 {
+	var buf [96]byte
+	k := append(append(append(buf[:0], p.surname.phonKey...), '|'), p.given.phonKey...)
+	return md.tfFull[string(k)]
+}
+
 const tfBound = 8
 
 func (md *model) setFrequencies(recs []prepared) {
 	for f := range 2 {
 		counts := make(map[string]float64)
 		for i := range recs {
-			n := &recs[i].surname
+			n := recs[i].surname
 			if f == fGiven {
-				n = &recs[i].given
+				n = recs[i].given
 			}
 			if n.phonKey != "" {
 				counts[n.phonKey]++
@@ -125,7 +131,7 @@ func (md *model) weights(v vector, a, b *prepared) [numFields]float64 {
 	// both agree, together they weigh at most what the full name's own frequency allows.
 	ls, lg := v.lv[fSurname], v.lv[fGiven]
 	if md.tfFull != nil && ls != lvMissing && ls <= namePhonetic && lg != lvMissing && lg <= namePhonetic {
-		if freq := max(md.tfFull[fullName(a)], md.tfFull[fullName(b)]); freq > 0 {
+		if freq := max(md.fullFreq(a), md.fullFreq(b)); freq > 0 {
 			joint := math.Log2(md.m[fSurname][ls] * md.m[fGiven][lg] / freq)
 			if excess := w[fSurname] + w[fGiven] - joint; excess > 0 {
 				w[fSurname] -= excess / 2
@@ -282,28 +288,9 @@ type patternCount struct {
 
 // estimate runs EM over the candidate pairs' level patterns. Pairs with a known label keep it:
 // their posterior is fixed at 1 or 0. It returns the iterations run and whether EM converged.
-func (md *model) estimate(ctx context.Context, vecs []vector, labels []int8, maxIter int, tol float64) (int, bool, error) {
-	type key struct {
-		pattern uint32
-		label   int8
-	}
-	agg := make(map[key]float64)
-	for i, v := range vecs {
-		agg[key{v.pattern(), labels[i]}]++
-	}
-	pcs := make([]patternCount, 0, len(agg))
-	for k, c := range agg {
-		pcs = append(pcs, patternCount{k.pattern, k.label, c})
-	}
-	slices.SortFunc(pcs, func(a, b patternCount) int {
-		if a.pattern != b.pattern {
-			if a.pattern < b.pattern {
-				return -1
-			}
-			return 1
-		}
-		return int(a.label) - int(b.label)
-	})
+//
+// pcs counts the candidate pairs per pattern and label, sorted by pattern then label.
+func (md *model) estimate(ctx context.Context, pcs []patternCount, maxIter int, tol float64) (int, bool, error) {
 	if len(pcs) == 0 {
 		return 0, true, nil
 	}
@@ -387,19 +374,19 @@ const knownPrior = 20
 // by EM: over candidate pairs found by blocking on names drawn from small pools, EM takes "same
 // name" for the match class, since pairs that agree on names outnumber the true matches many
 // times, and then weighs a birth date that differs by thirty years as nothing.
-func (md *model) fitKnown(vecs []vector, labels []int8) int {
+func (md *model) fitKnown(pcs []patternCount) int {
 	var counts [numFields][]float64
 	for f := range numFields {
 		counts[f] = make([]float64, len(md.m[f]))
 	}
 	known := 0
-	for i, v := range vecs {
-		if labels[i] != knownMatch {
+	for _, pc := range pcs {
+		if pc.label != knownMatch {
 			continue
 		}
-		known++
+		known += int(pc.count)
 		for f := range numFields {
-			counts[f][v.lv[f]]++
+			counts[f][levelAt(pc.pattern, f)] += pc.count
 		}
 	}
 	for f := range numFields {

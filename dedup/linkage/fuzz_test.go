@@ -32,6 +32,8 @@ func FuzzNormalize(f *testing.F) {
 		}
 		pa, pb := prepare(Record{ID: "a", Surname: s, GivenNames: other, BirthDate: s, NationalNumber: s}), prepare(Record{ID: "b", Surname: other, GivenNames: s})
 		_ = comparer{jwMin: 0.92}.compare(&pa, &pb)
-		_ = blockingKeys(&pa, nil)
+		for _, kind := range []byte(blockKinds) {
+			_, _ = blockingKeys(&pa, kind, nil, nil)
+		}
 	})
 }

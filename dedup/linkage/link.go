@@ -7,6 +7,7 @@ import (
 	"math"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 )
@@ -141,10 +142,38 @@ type Pair struct {
 	Note        string // why a link the rule asked for was refused, or ""
 }
 
-// Comparison is the level and weight of each field of a pair.
+// Comparison is the level and weight of each field of a pair, held compactly: a run traces a
+// pair or more per record. [Comparison.Fields] lists them.
 type Comparison struct {
 	NamesSwapped bool // surname compared with given names and the reverse
-	Fields       []FieldComparison
+	levels       [numFields]uint8
+	weights      [numFields]float64
+}
+
+// Fields returns the level and weight of each field, in the order of the Field constants.
+func (c Comparison) Fields() []FieldComparison {
+	fs := make([]FieldComparison, numFields)
+	for f := range numFields {
+		fs[f] = FieldComparison{Field: fieldName(f), Level: levelTable[f][c.levels[f]], Weight: c.weights[f]}
+	}
+	return fs
+}
+
+// String lists the fields as field=level:weight, after "swapped" when the names were swapped.
+func (c Comparison) String() string {
+	var b strings.Builder
+	b.WriteByte('{')
+	if c.NamesSwapped {
+		b.WriteString("swapped")
+	}
+	for f, fc := range c.Fields() {
+		if f > 0 || c.NamesSwapped {
+			b.WriteByte(' ')
+		}
+		fmt.Fprintf(&b, "%s=%s:%.2f", fc.Field, fc.Level, fc.Weight)
+	}
+	b.WriteByte('}')
+	return b.String()
 }
 
 // FieldComparison is one field of a [Comparison].
@@ -196,33 +225,43 @@ func Link(ctx context.Context, recs []Record, decisions []Decision, cfg Config) 
 	if err := cfg.validate(); err != nil {
 		return Result{}, err
 	}
-	sorted := slices.Clone(recs)
-	slices.SortFunc(sorted, func(a, b Record) int { return cmp.Compare(a.ID, b.ID) })
-	for i, r := range sorted {
+	// records in ID order, as indexes into recs: the records themselves are not copied
+	order := make([]int32, len(recs))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortFunc(order, func(a, b int32) int {
+		if c := cmp.Compare(recs[a].ID, recs[b].ID); c != 0 {
+			return c
+		}
+		return cmp.Compare(a, b)
+	})
+	for i, o := range order {
+		r := &recs[o]
 		if r.ID == "" {
 			return Result{}, fmt.Errorf("linkage: a record has an empty ID (surname %q); every conviction person record needs its id", r.Surname)
 		}
-		if i > 0 && sorted[i-1].ID == r.ID {
+		if i > 0 && recs[order[i-1]].ID == r.ID {
 			return Result{}, fmt.Errorf("linkage: record ID %q appears twice; pass each conviction person record once", r.ID)
 		}
 	}
 	l := linker{cfg: cfg, cmp: comparer{jwMin: cfg.JaroWinklerMin}}
-	l.recs = make([]prepared, len(sorted))
-	index := make(map[string]int32, len(sorted))
-	for i, r := range sorted {
+	l.recs = make([]prepared, len(recs))
+	in := newInterner()
+	for i, o := range order {
 		if i%4096 == 0 {
 			if err := ctx.Err(); err != nil {
 				return Result{}, err
 			}
 		}
-		l.recs[i] = prepare(r)
-		index[r.ID] = int32(i)
+		l.recs[i] = prepareWith(recs[o], in)
 	}
+	order, in = nil, nil
 	cfg.progress("prepare", len(l.recs))
 	l.decisions = make(map[uint64]bool)
 	for _, d := range decisions {
-		a, okA := index[d.A]
-		b, okB := index[d.B]
+		a, okA := l.index(d.A)
+		b, okB := l.index(d.B)
 		if !okA || !okB || a == b {
 			continue
 		}
@@ -242,6 +281,12 @@ func Link(ctx context.Context, recs []Record, decisions []Decision, cfg Config) 
 	return res, nil
 }
 
+// index returns the index of the record with an ID.
+func (l *linker) index(id string) (int32, bool) {
+	i, ok := slices.BinarySearchFunc(l.recs, id, func(p prepared, id string) int { return cmp.Compare(p.id, id) })
+	return int32(i), ok
+}
+
 // linker holds the state of one call to Link.
 type linker struct {
 	cfg       Config
@@ -251,7 +296,8 @@ type linker struct {
 	model     model
 	params    Params
 	uf        unionFind
-	trace     map[uint64]*Pair
+	trace     map[uint64]int32 // index in traced
+	traced    []tracePair
 }
 
 func (l *linker) run(ctx context.Context) error {
@@ -260,50 +306,55 @@ func (l *linker) run(ctx context.Context) error {
 		return err
 	}
 	l.cfg.progress("block", len(pairs))
-	vecs := make([]vector, len(pairs))
+	vecs := make([]packedVector, len(pairs))
 	err = parallel(ctx, len(pairs), func(lo, hi int) {
 		for n := lo; n < hi; n++ {
 			a, b := unpair(pairs[n])
-			vecs[n] = l.cmp.compare(&l.recs[a], &l.recs[b])
+			vecs[n] = l.cmp.compare(&l.recs[a], &l.recs[b]).pack()
 		}
 	})
 	if err != nil {
 		return err
 	}
 	l.cfg.progress("compare", len(pairs))
-	labels := make([]int8, len(pairs))
 	var freq [numFields][]int
 	for f := range numFields {
 		freq[f] = make([]int, len(levelsOf(f)))
 	}
+	// EM and the known matches need only how many pairs show each pattern with each label
+	type patternLabel struct {
+		pattern uint32
+		label   int8
+	}
+	agg := make(map[patternLabel]float64)
 	labelled := 0
 	for n, k := range pairs {
-		a, b := unpair(k)
-		ra, rb := &l.recs[a], &l.recs[b]
+		v := vecs[n].unpack()
 		for f := range numFields {
-			freq[f][vecs[n].lv[f]]++
+			freq[f][v.lv[f]]++
 		}
-		if d, ok := l.decisions[k]; ok {
-			labels[n] = knownNonMatch
-			if d {
-				labels[n] = knownMatch
-			}
-		} else if ra.nn != "" && rb.nn != "" {
-			labels[n] = knownNonMatch
-			if ra.nn == rb.nn {
-				labels[n] = knownMatch
-			}
-		}
-		if labels[n] != unlabelled {
+		label := l.label(k)
+		if label != unlabelled {
 			labelled++
 		}
+		agg[patternLabel{v.pattern(), label}]++
 	}
+	pcs := make([]patternCount, 0, len(agg))
+	for k, c := range agg {
+		pcs = append(pcs, patternCount{k.pattern, k.label, c})
+	}
+	slices.SortFunc(pcs, func(a, b patternCount) int {
+		if c := cmp.Compare(a.pattern, b.pattern); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.label, b.label)
+	})
 	md, drawn, err := newModel(ctx, l.cmp, l.recs, l.cfg.RandomPairs, l.cfg.Seed)
 	if err != nil {
 		return err
 	}
-	md.fitKnown(vecs, labels)
-	iters, converged, err := md.estimate(ctx, vecs, labels, l.cfg.EMMaxIterations, l.cfg.EMTolerance)
+	md.fitKnown(pcs)
+	iters, converged, err := md.estimate(ctx, pcs, l.cfg.EMMaxIterations, l.cfg.EMTolerance)
 	if err != nil {
 		return err
 	}
@@ -318,12 +369,37 @@ func (l *linker) run(ctx context.Context) error {
 	l.params.CandidatePairs, l.params.OversizedBlock = len(pairs), oversized
 	l.params.RandomPairs, l.params.LabelledPairs = drawn, labelled
 
+	todo, err := l.scoreCandidates(ctx, pairs, vecs)
+	if err != nil {
+		return err
+	}
+	pairs, vecs = nil, nil // only the pairs at or above the review threshold are needed now
 	l.uf = newUnionFind(l.recs)
-	l.trace = make(map[uint64]*Pair)
+	l.trace = make(map[uint64]int32)
 	l.forbidAnalystNonMatches()
 	l.linkNationalNumbers()
 	l.linkAnalystMatches()
-	return l.linkScored(ctx, pairs, vecs)
+	return l.linkScored(ctx, todo)
+}
+
+// label returns what is known of a candidate pair before estimation: an analyst's decision, or
+// both valid national numbers.
+func (l *linker) label(k uint64) int8 {
+	if d, ok := l.decisions[k]; ok {
+		if d {
+			return knownMatch
+		}
+		return knownNonMatch
+	}
+	a, b := unpair(k)
+	ra, rb := &l.recs[a], &l.recs[b]
+	if ra.nn != "" && rb.nn != "" {
+		if ra.nn == rb.nn {
+			return knownMatch
+		}
+		return knownNonMatch
+	}
+	return unlabelled
 }
 
 // forbidAnalystNonMatches records every "not a match" decision before any union.
@@ -334,8 +410,8 @@ func (l *linker) forbidAnalystNonMatches() {
 		}
 		a, b := unpair(k)
 		l.uf.forbid(a, b)
-		p := l.pair(a, b, RuleReview)
-		p.Status = StatusNonMatch
+		p := l.pair(a, b, ruleReview)
+		p.status = stNonMatch
 	}
 }
 
@@ -353,11 +429,11 @@ func (l *linker) linkNationalNumbers() {
 			if _, decided := l.decisions[pairKey(g[0], r)]; decided {
 				continue
 			}
-			p := l.pair(g[0], r, RuleNationalNumber)
-			p.Status = StatusMatch
+			p := l.pair(g[0], r, ruleNN)
+			p.status = stMatch
 			if why := l.uf.union(g[0], r); why != "" {
-				p.Status = StatusNonMatch
-				p.Note = "same national number, not linked: " + why
+				p.status = stNonMatch
+				p.note = "same national number, not linked: " + why
 			}
 		}
 	}
@@ -370,53 +446,61 @@ func (l *linker) linkAnalystMatches() {
 			continue
 		}
 		a, b := unpair(k)
-		p := l.pair(a, b, RuleReview)
-		p.Status = StatusMatch
+		p := l.pair(a, b, ruleReview)
+		p.status = stMatch
 		if why := l.uf.union(a, b); why != "" {
-			p.Status = StatusNonMatch
-			p.Note = "analyst match not applied: " + why
+			p.status = stNonMatch
+			p.note = "analyst match not applied: " + why
 		}
 	}
 }
 
-// linkScored links the candidate pairs at or above the match threshold in descending score and
-// traces every candidate at or above the review threshold.
-func (l *linker) linkScored(ctx context.Context, pairs []uint64, vecs []vector) error {
-	type scored struct {
-		key   uint64
-		score float64
-	}
-	scores := make([]float64, len(pairs))
+// scored is a candidate pair to link or trace, with its score.
+type scored struct {
+	key   uint64
+	score float64
+}
+
+// scoreCandidates scores the candidate pairs and returns those linkScored must consider: at or
+// above the review threshold, not decided by an analyst and not sharing a national number, in
+// descending score.
+func (l *linker) scoreCandidates(ctx context.Context, pairs []uint64, vecs []packedVector) ([]scored, error) {
+	chunks := make([][]scored, (len(pairs)+parallelChunk-1)/parallelChunk)
 	err := parallel(ctx, len(pairs), func(lo, hi int) {
+		var out []scored
 		for n := lo; n < hi; n++ {
-			a, b := unpair(pairs[n])
-			scores[n] = l.model.score(vecs[n], &l.recs[a], &l.recs[b])
+			k := pairs[n]
+			a, b := unpair(k)
+			s := l.model.score(vecs[n].unpack(), &l.recs[a], &l.recs[b])
+			if s < l.cfg.ReviewThreshold {
+				continue
+			}
+			if _, decided := l.decisions[k]; decided {
+				continue
+			}
+			if l.recs[a].nn != "" && l.recs[a].nn == l.recs[b].nn {
+				continue // traced by linkNationalNumbers or linked through the group
+			}
+			out = append(out, scored{k, s})
 		}
+		chunks[lo/parallelChunk] = out
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
-	var todo []scored
-	for n, k := range pairs {
-		s := scores[n]
-		if s < l.cfg.ReviewThreshold {
-			continue
-		}
-		if _, decided := l.decisions[k]; decided {
-			continue
-		}
-		a, b := unpair(k)
-		if l.recs[a].nn != "" && l.recs[a].nn == l.recs[b].nn {
-			continue // already traced by linkNationalNumbers or linked through the group
-		}
-		todo = append(todo, scored{k, s})
-	}
+	todo := slices.Concat(chunks...)
 	slices.SortFunc(todo, func(x, y scored) int {
 		if c := cmp.Compare(y.score, x.score); c != 0 {
 			return c
 		}
 		return cmp.Compare(x.key, y.key)
 	})
+	return todo, nil
+}
+
+// linkScored links the scored pairs (from scoreCandidates) at or above the match threshold in
+// descending score and traces them all.
+func (l *linker) linkScored(ctx context.Context, todo []scored) error {
 	for n, t := range todo {
 		if n%4096 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -426,23 +510,23 @@ func (l *linker) linkScored(ctx context.Context, pairs []uint64, vecs []vector) 
 		a, b := unpair(t.key)
 		ra, rb := &l.recs[a], &l.recs[b]
 		if ra.nn != "" && rb.nn != "" {
-			p := l.pair(a, b, RuleNationalNumber)
-			p.Status = StatusNonMatch
-			p.Note = "different national numbers"
+			p := l.pair(a, b, ruleNN)
+			p.status = stNonMatch
+			p.note = "different national numbers"
 			continue
 		}
-		p := l.pair(a, b, RuleFellegiSunter)
+		p := l.pair(a, b, ruleFS)
 		if t.score < l.cfg.MatchThreshold {
-			p.Status = StatusReview
+			p.status = stReview
 			continue
 		}
-		p.Status = StatusMatch
+		p.status = stMatch
 		if why := l.uf.unionScored(a, b, l); why != "" {
-			p.Status = StatusReview
-			p.Note = "score above the match threshold, not linked: " + why
+			p.status = stReview
+			p.note = "score above the match threshold, not linked: " + why
 			if why == whyNumbers {
 				// two different valid national numbers are two people: nothing to review
-				p.Rule, p.Status = RuleNationalNumber, StatusNonMatch
+				p.rule, p.status = ruleNN, stNonMatch
 			}
 		}
 	}
@@ -455,47 +539,86 @@ func (l *linker) pairScore(a, b int32) (vector, float64) {
 	return v, l.model.score(v, &l.recs[a], &l.recs[b])
 }
 
-// pair returns the trace entry of a pair, creating it with its comparison and score.
-func (l *linker) pair(a, b int32, rule string) *Pair {
+// tracePair is a traced pair while Link runs; result makes a Pair of it.
+type tracePair struct {
+	key          uint64
+	score        float64
+	note         string
+	rule, status uint8 // indexes in ruleNames and statusNames
+	vec          packedVector
+}
+
+// Rule and status codes of a tracePair.
+const (
+	ruleNN uint8 = iota
+	ruleFS
+	ruleReview
+	stMatch uint8 = iota - 3
+	stReview
+	stNonMatch
+)
+
+var (
+	ruleNames   = [...]string{ruleNN: RuleNationalNumber, ruleFS: RuleFellegiSunter, ruleReview: RuleReview}
+	statusNames = [...]string{stMatch: StatusMatch, stReview: StatusReview, stNonMatch: StatusNonMatch}
+)
+
+// pair returns the trace entry of a pair, creating it with its comparison and score. The
+// pointer holds until the next call.
+func (l *linker) pair(a, b int32, rule uint8) *tracePair {
 	k := pairKey(a, b)
-	if p, ok := l.trace[k]; ok {
-		p.Rule = rule
+	if i, ok := l.trace[k]; ok {
+		p := &l.traced[i]
+		p.rule = rule
 		return p
 	}
 	a, b = unpair(k)
 	v, s := l.pairScore(a, b)
-	p := &Pair{A: l.recs[a].id, B: l.recs[b].id, Score: s, Rule: rule, Comparison: l.comparison(v, a, b)}
-	l.trace[k] = p
-	return p
+	l.trace[k] = int32(len(l.traced))
+	l.traced = append(l.traced, tracePair{key: k, score: s, rule: rule, vec: v.pack()})
+	return &l.traced[len(l.traced)-1]
 }
 
-func (l *linker) comparison(v vector, a, b int32) Comparison {
-	c := Comparison{NamesSwapped: v.swapped, Fields: make([]FieldComparison, numFields)}
-	w := l.model.weights(v, &l.recs[a], &l.recs[b])
-	for f := range numFields {
-		c.Fields[f] = FieldComparison{Field: fieldName(f), Level: levelsOf(f)[v.lv[f]], Weight: w[f]}
-	}
-	return c
-}
-
+// result returns what Link found. It consumes the trace.
 func (l *linker) result() Result {
+	smallest := make([]int32, len(l.recs)) // at the root: the cluster's smallest record
+	for i := range smallest {
+		smallest[i] = -1
+	}
+	for i := range l.recs {
+		if r := l.uf.find(int32(i)); smallest[r] < 0 {
+			smallest[r] = int32(i) // records are in ID order
+		}
+	}
 	res := Result{Cluster: make(map[string]string, len(l.recs)), Params: l.params}
 	for i := range l.recs {
-		res.Cluster[l.recs[i].id] = l.recs[l.uf.smallest(int32(i))].id
+		res.Cluster[l.recs[i].id] = l.recs[smallest[l.uf.find(int32(i))]].id
 	}
-	for _, k := range sortedKeys(l.trace) {
-		p := l.trace[k]
-		a, b := unpair(k)
-		p.SameCluster = l.uf.find(a) == l.uf.find(b)
-		res.Pairs = append(res.Pairs, *p)
+	smallest = nil
+	l.trace = nil
+	slices.SortFunc(l.traced, func(x, y tracePair) int { return cmp.Compare(x.key, y.key) })
+	res.Pairs = make([]Pair, len(l.traced))
+	for n := range l.traced {
+		t := &l.traced[n]
+		a, b := unpair(t.key)
+		v := t.vec.unpack()
+		c := Comparison{NamesSwapped: v.swapped, levels: v.lv, weights: l.model.weights(v, &l.recs[a], &l.recs[b])}
+		res.Pairs[n] = Pair{A: l.recs[a].id, B: l.recs[b].id, Score: t.score, Rule: ruleNames[t.rule],
+			Status: statusNames[t.status], Comparison: c,
+			SameCluster: l.uf.find(a) == l.uf.find(b), Note: t.note}
 	}
+	l.traced = nil
 	return res
 }
+
+// parallelChunk is the size of the chunks parallel hands out: a multiple of it is where a chunk
+// starts.
+const parallelChunk = 16384
 
 // parallel runs work over [0, n) in contiguous chunks, one goroutine per CPU. Each chunk writes
 // only its own indexes, so the result does not depend on scheduling.
 func parallel(ctx context.Context, n int, work func(lo, hi int)) error {
-	const chunk = 16384
+	const chunk = parallelChunk
 	workers := min(runtime.GOMAXPROCS(0), (n+chunk-1)/chunk)
 	if workers <= 1 {
 		for lo := 0; lo < n; lo += chunk {

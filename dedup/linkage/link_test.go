@@ -193,8 +193,8 @@ func TestLinkTrace(t *testing.T) {
 			continue
 		}
 		got[k] = brief{p.Rule, p.Status, p.SameCluster, p.Comparison.NamesSwapped}
-		if len(p.Comparison.Fields) != numFields {
-			t.Errorf("pair %v traces %d fields, want %d", k, len(p.Comparison.Fields), numFields)
+		if len(p.Comparison.Fields()) != numFields {
+			t.Errorf("pair %v traces %d fields, want %d", k, len(p.Comparison.Fields()), numFields)
 		}
 	}
 	if diff := cmp.Diff(want, got); diff != "" {

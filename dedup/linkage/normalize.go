@@ -239,36 +239,51 @@ func isParticle(tok string) bool {
 	return false
 }
 
-// name is a normalised name field with the forms the comparisons need, computed once per record.
+// name is a normalised name field with the forms the comparisons need, computed once per
+// spelling (see interner). Forms that are equal share their bytes.
 type name struct {
 	norm    string   // normalised
 	concat  string   // normalised without spaces: "ABDEL KADER" and "ABDELKADER" agree
 	sorted  string   // tokens sorted: given names in any order
-	tokens  []string // normalised tokens
-	phon    []string // sorted, unique phonetic keys of the tokens
-	phonKey string   // phon joined with spaces
+	phonKey string   // sorted, unique phonetic keys of the tokens, joined with spaces
 	phonCat string   // phonetic key of concat
+	block   []string // phonetic keys of the tokens in order, particles left out: for blocking
+	ntok    int      // tokens
 	ascii   bool     // norm is ASCII, so its length in bytes is its length in letters
 }
 
-func newName(raw string) name {
-	n := name{norm: Normalize(raw)}
+func newName(raw string) name { return newNormalName(Normalize(raw)) }
+
+// newNormalName returns the name of a normalised field.
+func newNormalName(norm string) name {
+	n := name{norm: norm}
 	if n.norm == "" {
 		return n
 	}
-	n.tokens = strings.Fields(n.norm)
-	n.concat = strings.Join(n.tokens, "")
-	sorted := slices.Clone(n.tokens)
+	tokens := strings.Fields(n.norm)
+	n.ntok = len(tokens)
+	n.concat = strings.Join(tokens, "")
+	sorted := slices.Clone(tokens)
 	slices.Sort(sorted)
 	n.sorted = strings.Join(sorted, " ")
-	n.phon = make([]string, 0, len(n.tokens))
-	for _, t := range n.tokens {
-		n.phon = append(n.phon, Phonetic(t))
+	if n.sorted == n.norm {
+		n.sorted = n.norm
 	}
-	slices.Sort(n.phon)
-	n.phon = slices.Compact(n.phon)
-	n.phonKey = strings.Join(n.phon, " ")
+	phon := make([]string, 0, len(tokens))
+	for _, t := range tokens {
+		k := Phonetic(t)
+		phon = append(phon, k)
+		if !isParticle(t) {
+			n.block = append(n.block, k)
+		}
+	}
+	slices.Sort(phon)
+	phon = slices.Compact(phon)
+	n.phonKey = strings.Join(phon, " ")
 	n.phonCat = Phonetic(n.concat)
+	if n.phonCat == n.phonKey {
+		n.phonCat = n.phonKey
+	}
 	n.ascii = isASCII(n.norm)
 	return n
 }

@@ -144,10 +144,10 @@ func TestNewName(t *testing.T) {
 		norm:    "ABDEL KADER MOHAMED",
 		concat:  "ABDELKADERMOHAMED",
 		sorted:  "ABDEL KADER MOHAMED",
-		tokens:  []string{"ABDEL", "KADER", "MOHAMED"},
-		phon:    []string{"ABD.L", "K.D.R", "M.H.M.T"},
+		ntok:    3,
 		phonKey: "ABD.L K.D.R M.H.M.T",
 		phonCat: "ABD.LK.D.RM.H.M.T",
+		block:   []string{"ABD.L", "K.D.R", "M.H.M.T"},
 		ascii:   true,
 	}
 	if diff := cmp.Diff(want, got, cmp.AllowUnexported(name{})); diff != "" {

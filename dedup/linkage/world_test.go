@@ -263,7 +263,7 @@ func worldAccuracy(t *testing.T, dir string) {
 		for _, p := range res.Pairs {
 			if p.Rule == RuleFellegiSunter && p.Score >= -2 && p.Score < 10 {
 				lv := ""
-				for _, f := range p.Comparison.Fields {
+				for _, f := range p.Comparison.Fields() {
 					lv += fmt.Sprintf(" %s=%s(%.1f)", f.Field[:3], f.Level, f.Weight)
 				}
 				t.Logf("BAND %v %.2f %s%s\n     %s\n     %s", recTruth[p.A] == recTruth[p.B], p.Score, p.Status, lv, show(byID[p.A]), show(byID[p.B]))

@@ -1,0 +1,141 @@
+package dedup
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"fmt"
+	"path/filepath"
+	"testing"
+	"time"
+
+	_ "github.com/duckdb/duckdb-go/v2"
+	"github.com/google/go-cmp/cmp"
+)
+
+// TestParquetRowsKeepsEveryValue writes rows with every column type and NULLs through the
+// Parquet path and the appender and requires the same table; a value that does not fit its
+// column is refused with the row and column.
+func TestParquetRowsKeepsEveryValue(t *testing.T) {
+	ctx := context.Background()
+	db, err := sql.Open("duckdb", filepath.Join(t.TempDir(), "t.duckdb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	for _, tb := range []string{"a", "b"} {
+		if _, err := conn.ExecContext(ctx, `CREATE TABLE `+tb+` (s VARCHAR, i BIGINT, j INTEGER, f DOUBLE, b BOOLEAN, d DATE)`); err != nil {
+			t.Fatal(err)
+		}
+	}
+	day := time.Date(1961, 2, 28, 0, 0, 0, 0, time.UTC)
+	rows := [][]driver.Value{
+		{"x", int64(1), int32(2), 0.5, true, day},
+		{nil, nil, nil, nil, nil, nil},
+		{"", int64(-7), int32(0), -1.25, false, time.Date(2030, 12, 31, 0, 0, 0, 0, time.UTC)},
+		{"é\"',\n|", int64(1) << 40, int32(-3), 1e300, true, time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC)},
+	}
+	row := func(i int) []driver.Value { return rows[i] }
+	if err := parquetRows(ctx, conn, t.TempDir(), "a", len(rows), row); err != nil {
+		t.Fatal(err)
+	}
+	if err := appendRows(ctx, conn, "b", len(rows), row); err != nil {
+		t.Fatal(err)
+	}
+	read := func(tb string) []string {
+		r, err := conn.QueryContext(ctx, `SELECT * FROM `+tb+` ORDER BY ALL`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer r.Close()
+		var out []string
+		for r.Next() {
+			v := make([]any, 6)
+			p := make([]any, 6)
+			for i := range v {
+				p[i] = &v[i]
+			}
+			if err := r.Scan(p...); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, fmt.Sprint(v...))
+		}
+		return out
+	}
+	if diff := cmp.Diff(read("b"), read("a")); diff != "" {
+		t.Errorf("Parquet path differs from the appender (-appender +parquet):\n%s", diff)
+	}
+	err = parquetRows(ctx, conn, t.TempDir(), "a", 1, func(int) []driver.Value {
+		return []driver.Value{"x", "not a number", nil, nil, nil, nil}
+	})
+	if err == nil || !contains(err.Error(), "row 1, column i") {
+		t.Errorf("a value of the wrong type: got %v", err)
+	}
+}
+
+func contains(s, sub string) bool { return len(s) >= len(sub) && (s == sub || len(sub) == 0 || index(s, sub) >= 0) }
+
+func index(s, sub string) int {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if s[i:i+len(sub)] == sub {
+			return i
+		}
+	}
+	return -1
+}
+
+// BenchmarkStageWriters writes 1,000,000 rows shaped like conviction_line through the appender
+// and through a Parquet file, side by side:
+//
+//	go test ./dedup -run '^$' -bench StageWriters -benchtime 1x
+func BenchmarkStageWriters(b *testing.B) {
+	const n = 1_000_000
+	rows := make([][]driver.Value, n)
+	for i := range rows {
+		var merged driver.Value
+		if i%10 == 0 {
+			merged = fmt.Sprintf("M%09d", i+1)
+		}
+		rows[i] = []driver.Value{fmt.Sprintf("M%09d", i), "MACH", fmt.Sprintf("2019/%06d", i/3), i%10 != 0, merged,
+			fmt.Sprintf("MACH:P%08d", i/2), fmt.Sprintf("MACH:P%08d", i/2), int64(i / 2), fmt.Sprintf("CM%09d", i/2)}
+	}
+	row := func(i int) []driver.Value { return rows[i] }
+	b.ResetTimer()
+	for _, way := range []string{"appender", "parquet"} {
+		b.Run(way, func(b *testing.B) {
+			ctx := context.Background()
+			dir := b.TempDir()
+			db, err := sql.Open("duckdb", filepath.Join(dir, "t.duckdb"))
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer db.Close()
+			conn, err := db.Conn(ctx)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer conn.Close()
+			for b.Loop() {
+				if _, err := conn.ExecContext(ctx, `CREATE OR REPLACE TABLE t (record_id VARCHAR, source_system VARCHAR,
+					judgment_norm VARCHAR, stands BOOLEAN, merged_into VARCHAR, person_record VARCHAR, cluster VARCHAR,
+					notice_id BIGINT, chain_id VARCHAR)`); err != nil {
+					b.Fatal(err)
+				}
+				if way == "appender" {
+					err = appendRows(ctx, conn, "t", n, row)
+				} else {
+					err = parquetRows(ctx, conn, dir, "t", n, row)
+				}
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+		})
+	}
+}
