@@ -233,7 +233,7 @@ func (w *world) planBatches(ctx context.Context, conn *sql.Conn, dir string, bat
 // applies D2, D3 and D4 to each, writing the results into the staging tables.
 func (w *world) process(ctx context.Context, conn *sql.Conn, dir string, batchOf []int32, batches int,
 	total *Stats, progress func(string)) error {
-	if _, err := conn.ExecContext(ctx, `CREATE TABLE _dedup_batch (rec VARCHAR, batch INTEGER)`); err != nil {
+	if _, err := conn.ExecContext(ctx, `CREATE TEMP TABLE _dedup_batch (rec VARCHAR, batch INTEGER)`); err != nil {
 		return err
 	}
 	if err := w.appendRows(ctx, conn, "_dedup_batch", len(w.records), func(i int) []driver.Value {

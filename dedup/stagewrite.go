@@ -83,8 +83,13 @@ func parquetRows(ctx context.Context, conn *sql.Conn, dir, table string, n int, 
 
 // tableSchema returns the Arrow schema of a table's columns, in order.
 func tableSchema(ctx context.Context, conn *sql.Conn, table string) (*arrow.Schema, error) {
+	// a temporary table first, as a name in a query finds it first
 	rows, err := conn.QueryContext(ctx, `SELECT column_name, data_type FROM duckdb_columns()
-		WHERE table_name = ? AND database_name = current_database() AND schema_name = 'main' ORDER BY column_index`, table)
+		WHERE table_name = $1 AND schema_name = 'main' AND database_name = (
+		  SELECT database_name FROM duckdb_tables() WHERE table_name = $1 AND schema_name = 'main'
+		    AND database_name IN ('temp', current_database())
+		  ORDER BY database_name = 'temp' DESC LIMIT 1)
+		ORDER BY column_index`, table)
 	if err != nil {
 		return nil, err
 	}

@@ -391,16 +391,25 @@ func (w *world) buildNotices() {
 			order = append(order, i)
 		}
 	}
+	// each line's person, looked up once
+	cluster := make([]string, len(w.lines))
+	for _, i := range order {
+		cluster[i] = w.clusterOf(w.lines[i].record)
+	}
 	// deterministic notice numbers: by person, judgment, then record id
 	slices.SortFunc(order, func(a, b int) int {
+		if c := cmp.Compare(cluster[a], cluster[b]); c != 0 {
+			return c
+		}
 		la, lb := &w.lines[a], &w.lines[b]
-		return cmp.Or(cmp.Compare(w.clusterOf(la.record), w.clusterOf(lb.record)),
-			la.judgmentDate.Compare(lb.judgmentDate), cmp.Compare(la.court, lb.court),
-			cmp.Compare(la.jnorm, lb.jnorm), cmp.Compare(la.recordID, lb.recordID))
+		if c := la.judgmentDate.Compare(lb.judgmentDate); c != 0 {
+			return c
+		}
+		return cmp.Or(cmp.Compare(la.court, lb.court), cmp.Compare(la.jnorm, lb.jnorm), cmp.Compare(la.recordID, lb.recordID))
 	})
 	for _, i := range order {
 		l := &w.lines[i]
-		k := key{w.clusterOf(l.record), l.court, l.jnorm}
+		k := key{cluster[i], l.court, l.jnorm}
 		// Two records of one person in one judgment are one notice when they name the person
 		// alike; otherwise they are taken for co-defendants the linkage joined, and kept apart.
 		n := -1

@@ -21,19 +21,20 @@ func runTables() []string {
 // stageSQL creates the run's staging tables: the resolved tables as the batches make them, with
 // each person named by its cluster (the smallest person record ID of its linkage cluster, after
 // D4's merges). Person keys are given once every batch is done (assignKeysSQL), and the resolved
-// tables are made from these. They are created and dropped inside the run's transaction.
+// tables are made from these. They are temporary tables (never written to the database file),
+// created and dropped inside the run's transaction.
 const stageSQL = `
-CREATE TABLE _dedup_line (record_id VARCHAR, source_system VARCHAR, judgment_norm VARCHAR, stands BOOLEAN,
+CREATE TEMP TABLE _dedup_line (record_id VARCHAR, source_system VARCHAR, judgment_norm VARCHAR, stands BOOLEAN,
   merged_into VARCHAR, person_record VARCHAR, cluster VARCHAR, notice_id BIGINT, chain_id VARCHAR);
-CREATE TABLE _dedup_notice (notice_id BIGINT, cluster VARCHAR, court VARCHAR, judgment_norm VARCHAR,
+CREATE TEMP TABLE _dedup_notice (notice_id BIGINT, cluster VARCHAR, court VARCHAR, judgment_norm VARCHAR,
   judgment_id VARCHAR, judgment_date DATE, instance VARCHAR, appeal_of_norm VARCHAR, decision VARCHAR,
   final_date DATE, lines BIGINT, chain_id VARCHAR, reviews_notice BIGINT, link_rule VARCHAR, link_score DOUBLE);
-CREATE TABLE _dedup_chain (chain_id VARCHAR, cluster VARCHAR, notices BIGINT, first_court VARCHAR,
+CREATE TEMP TABLE _dedup_chain (chain_id VARCHAR, cluster VARCHAR, notices BIGINT, first_court VARCHAR,
   last_notice BIGINT, last_court VARCHAR, last_instance VARCHAR, decision VARCHAR, judgment_date DATE,
   final_date DATE, first_judgment_date DATE, offence_date DATE, orphan_appeal BOOLEAN, convicted BOOLEAN);
-CREATE TABLE _dedup_person (cluster VARCHAR, sex VARCHAR, birth_date DATE, citizenship VARCHAR,
+CREATE TEMP TABLE _dedup_person (cluster VARCHAR, sex VARCHAR, birth_date DATE, citizenship VARCHAR,
   person_records BIGINT, lines BIGINT);
-CREATE TABLE _dedup_record (person_record VARCHAR, cluster VARCHAR, national_number VARCHAR, surname VARCHAR,
+CREATE TEMP TABLE _dedup_record (person_record VARCHAR, cluster VARCHAR, national_number VARCHAR, surname VARCHAR,
   given_names VARCHAR, birth_date VARCHAR, birth_place VARCHAR, sex VARCHAR, citizenship VARCHAR,
   lines BIGINT, rule VARCHAR, score DOUBLE);
 `
@@ -47,7 +48,7 @@ var stageTables = []string{"_dedup_line", "_dedup_notice", "_dedup_chain", "_ded
 // cluster); the other clusters get new keys numbered on from the largest previous one, in cluster
 // order. It reads the previous run's person_record table, so it runs before that is replaced.
 const assignKeysSQL = `
-CREATE TABLE _dedup_key AS
+CREATE TEMP TABLE _dedup_key AS
 WITH prev AS (
   SELECT person_record, person_key FROM person_record WHERE person_key <> ''),
 counts AS (

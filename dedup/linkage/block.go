@@ -1,13 +1,12 @@
 package linkage
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"encoding/binary"
-	"fmt"
 	"slices"
 	"strconv"
-	"strings"
 )
 
 // The blocking keys of a record, each prefixed by its kind so that kinds never share a block:
@@ -26,8 +25,9 @@ import (
 //
 // Blocks are found without holding the keys: a key is written into a buffer and kept as its
 // 64-bit hash (hashKey), and the records' (hash, record) entries of one kind are sorted on the
-// hash. Two different keys with the same hash (about one chance in 10^8 for a hundred million
-// keys of one kind) only merge two blocks, which adds a few candidate pairs.
+// hash. Two different keys with the same hash only merge two blocks, which adds a few candidate
+// pairs (and may shift an oversized block's window); the chance that any two of n distinct keys
+// of one kind collide is about n²/2^65: 3 in a million for ten million keys.
 const blockKinds = "NDYMPS"
 
 // blockingKeys appends to buf the hashes of the blocking keys of kind of a record, sorted and
@@ -120,22 +120,30 @@ func mix64(h uint64) uint64 {
 	return h
 }
 
-// sortKey orders the records of an oversized block for the sliding window so that records
-// that look alike sit close together: by what the block's kind does not already share.
-func sortKey(kind byte, p *prepared) string {
-	lo, hi := min(p.day, p.month), max(p.day, p.month)
-	names := p.surname.phonKey + "|" + p.given.phonKey
+// appendSortKey appends the key that orders the records of an oversized block for the sliding
+// window, so that records that look alike sit close together: what the block's kind does not
+// already share, then the record ID.
+func appendSortKey(b []byte, kind byte, p *prepared) []byte {
+	lo, hi := int(min(p.day, p.month)), int(max(p.day, p.month))
+	names := func(b []byte) []byte {
+		return append(append(append(b, p.surname.phonKey...), '|'), p.given.phonKey...)
+	}
+	date := func(b []byte) []byte {
+		return appendTwoDigits(appendTwoDigits(appendTwoDigits(appendTwoDigits(b, int(p.year)/100), int(p.year)%100), lo), hi)
+	}
 	switch kind {
 	case 'D', 'N':
-		return names + "|" + p.id
+		b = names(b)
 	case 'Y':
-		return fmt.Sprintf("%02d%02d|%s|%s", lo, hi, names, p.id)
+		b = names(append(appendTwoDigits(appendTwoDigits(b, lo), hi), '|'))
 	case 'M':
-		return fmt.Sprintf("%s|%04d|%s", names, p.year, p.id)
+		b = appendTwoDigits(appendTwoDigits(append(names(b), '|'), int(p.year)/100), int(p.year)%100)
 	case 'P':
-		return fmt.Sprintf("%04d%02d%02d|%s|%s", p.year, lo, hi, names, p.id)
+		b = names(append(date(b), '|'))
+	default:
+		b = date(append(names(b), '|'))
 	}
-	return fmt.Sprintf("%s|%04d%02d%02d|%s", names, p.year, lo, hi, p.id)
+	return append(append(b, '|'), p.id...)
 }
 
 // blockEntry is one blocking key of one record, as its hash.
@@ -231,10 +239,11 @@ func candidates(ctx context.Context, recs []prepared, maxBlock, window int) ([]u
 		fresh = append(fresh, pairKey(a, b))
 	}
 	type keyed struct {
-		key string
-		rec int32
+		off, end int
+		rec      int32
 	}
 	var sorted []keyed
+	var arena []byte // the sort keys of one oversized block
 	oversized := 0
 	for _, kind := range []byte(blockKinds) {
 		if err := entries(kind); err != nil {
@@ -250,11 +259,13 @@ func candidates(ctx context.Context, recs []prepared, maxBlock, window int) ([]u
 				return
 			}
 			oversized++
-			sorted = sorted[:0]
+			sorted, arena = sorted[:0], arena[:0]
 			for _, m := range members {
-				sorted = append(sorted, keyed{sortKey(kind, &recs[m.rec]), m.rec})
+				off := len(arena)
+				arena = appendSortKey(arena, kind, &recs[m.rec])
+				sorted = append(sorted, keyed{off, len(arena), m.rec})
 			}
-			slices.SortFunc(sorted, func(a, b keyed) int { return strings.Compare(a.key, b.key) })
+			slices.SortFunc(sorted, func(a, b keyed) int { return bytes.Compare(arena[a.off:a.end], arena[b.off:b.end]) })
 			for x := range sorted {
 				for y := x + 1; y < len(sorted) && y < x+window; y++ {
 					emit(sorted[x].rec, sorted[y].rec)

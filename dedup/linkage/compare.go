@@ -3,6 +3,7 @@ package linkage
 import (
 	"strconv"
 	"strings"
+	"unsafe"
 )
 
 // Level is the agreement level of one field of a pair of records.
@@ -360,24 +361,75 @@ func (c comparer) similar(a, b string, ascii bool) bool {
 // compare compares two records. It is symmetric: the record with the smaller ID always plays a,
 // which matters only when names are compared crosswise (surname is then a's surname against b's
 // given names).
-func (c comparer) compare(a, b *prepared) vector {
+func (c comparer) compare(a, b *prepared) vector { return c.compareCached(a, b, nil) }
+
+// compareCache remembers the levels of recent name and place comparisons. Names and places are
+// shared by the records that spell them alike (see interner), and the candidate pairs of one
+// record meet the same common names again and again, so a small table keyed by the names'
+// addresses saves most Jaro-Winkler computations. It only saves work: a level is a function of
+// the two values.
+type compareCache struct {
+	names  [1 << 12]nameLevel
+	places [1 << 10]placeLevel
+}
+
+type nameLevel struct {
+	a, b *name
+	lv   uint8
+}
+
+type placeLevel struct {
+	a, b   *byte // the places' bytes, with their lengths
+	la, lb int32
+	lv     uint8
+}
+
+func slot(a, b unsafe.Pointer, size int) int {
+	return int(mix64(uint64(uintptr(a))*0x9e3779b97f4a7c15^uint64(uintptr(b))) & uint64(size-1))
+}
+
+func (c comparer) name(a, b *name, cc *compareCache) uint8 {
+	if cc == nil {
+		return c.compareName(a, b)
+	}
+	e := &cc.names[slot(unsafe.Pointer(a), unsafe.Pointer(b), len(cc.names))]
+	if e.a != a || e.b != b {
+		*e = nameLevel{a, b, c.compareName(a, b)}
+	}
+	return e.lv
+}
+
+func (c comparer) place(a, b string, cc *compareCache) uint8 {
+	if cc == nil || a == "" || b == "" {
+		return c.comparePlace(a, b)
+	}
+	pa, pb := unsafe.StringData(a), unsafe.StringData(b)
+	e := &cc.places[slot(unsafe.Pointer(pa), unsafe.Pointer(pb), len(cc.places))]
+	if e.a != pa || e.b != pb || int(e.la) != len(a) || int(e.lb) != len(b) {
+		*e = placeLevel{pa, pb, int32(len(a)), int32(len(b)), c.comparePlace(a, b)}
+	}
+	return e.lv
+}
+
+// compareCached is compare with a cache, which may be nil; a cache serves one goroutine.
+func (c comparer) compareCached(a, b *prepared, cc *compareCache) vector {
 	if a.id > b.id {
 		a, b = b, a
 	}
 	var v vector
-	straightS := c.compareName(a.surname, b.surname)
-	straightG := c.compareName(a.given, b.given)
+	straightS := c.name(a.surname, b.surname, cc)
+	straightG := c.name(a.given, b.given, cc)
 	v.lv[fSurname], v.lv[fGiven] = straightS, straightG
 	if straightS != nameExact || straightG != nameExact {
-		crossS := c.compareName(a.surname, b.given)
-		crossG := c.compareName(a.given, b.surname)
+		crossS := c.name(a.surname, b.given, cc)
+		crossG := c.name(a.given, b.surname, cc)
 		if nameQuality(crossS)+nameQuality(crossG) > nameQuality(straightS)+nameQuality(straightG) {
 			v.lv[fSurname], v.lv[fGiven] = crossS, crossG
 			v.swapped = true
 		}
 	}
 	v.lv[fBirthDate] = compareDate(a, b)
-	v.lv[fBirthPlace] = c.comparePlace(a.place, b.place)
+	v.lv[fBirthPlace] = c.place(a.place, b.place, cc)
 	v.lv[fSex] = compareEqual(string(rune(a.sex)), string(rune(b.sex)), a.sex == 0 || b.sex == 0)
 	v.lv[fCitizenship] = compareEqual(a.cit, b.cit, a.cit == "" || b.cit == "")
 	return v

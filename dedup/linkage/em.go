@@ -280,6 +280,7 @@ const (
 	knownNonMatch
 )
 
+// patternCount is how many candidate pairs show a pattern of levels with a label.
 type patternCount struct {
 	pattern uint32
 	label   int8

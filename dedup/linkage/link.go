@@ -307,11 +307,14 @@ func (l *linker) run(ctx context.Context) error {
 	}
 	l.cfg.progress("block", len(pairs))
 	vecs := make([]packedVector, len(pairs))
+	caches := sync.Pool{New: func() any { return new(compareCache) }}
 	err = parallel(ctx, len(pairs), func(lo, hi int) {
+		cc := caches.Get().(*compareCache)
 		for n := lo; n < hi; n++ {
 			a, b := unpair(pairs[n])
-			vecs[n] = l.cmp.compare(&l.recs[a], &l.recs[b]).pack()
+			vecs[n] = l.cmp.compareCached(&l.recs[a], &l.recs[b], cc).pack()
 		}
+		caches.Put(cc)
 	})
 	if err != nil {
 		return err
