@@ -152,15 +152,15 @@ type blockEntry struct {
 	rec int32
 }
 
-// candidates returns the candidate pairs as i<<32|j with i < j, sorted and unique, and how many
-// blocks were too large for all-pairs comparison.
+// candidates returns the candidate pairs, and how many blocks were too large for all-pairs
+// comparison.
 //
 // It works one kind of key at a time, so that only one kind's entries are held. A first pass
 // counts the pairs the blocks make, duplicates included, which bounds the unique pairs, so that
 // the pairs are allocated once; the second makes them in batches, each sorted and merged into
 // the pairs of the batches before, so that neither the duplicates nor a grown copy of the pairs
 // are ever held.
-func candidates(ctx context.Context, recs []prepared, maxBlock, window int) ([]uint64, int, error) {
+func candidates(ctx context.Context, recs []prepared, maxBlock, window int) (*candidatePairs, int, error) {
 	var hs []uint64
 	var ents []blockEntry
 	var kb []byte
@@ -225,11 +225,11 @@ func candidates(ctx context.Context, recs []prepared, maxBlock, window int) ([]u
 			return nil, 0, err
 		}
 	}
-	pairs := make([]uint64, 0, bound)
-	fresh := make([]uint64, 0, max(min(bound, 1<<16), bound/8))
+	pairs := newCandidatePairs(len(recs), bound)
+	fresh := make([]uint64, 0, max(min(bound, 1<<16), bound/16))
 	flush := func() {
 		slices.Sort(fresh)
-		pairs = mergeUnique(pairs, slices.Compact(fresh))
+		pairs.merge(slices.Compact(fresh))
 		fresh = fresh[:0]
 	}
 	emit := func(a, b int32) {
@@ -278,41 +278,6 @@ func candidates(ctx context.Context, recs []prepared, maxBlock, window int) ([]u
 	}
 	flush()
 	return pairs, oversized, nil
-}
-
-// mergeUnique merges the sorted unique b into the sorted unique a, keeping it unique, in place
-// at the end of a (grown if its capacity is short), and returns it.
-func mergeUnique(a, b []uint64) []uint64 {
-	if len(b) == 0 {
-		return a
-	}
-	n := len(a)
-	a = slices.Grow(a, len(b))[:n+len(b)]
-	// merge from the back into the end of a; w is where the next largest value goes
-	i, j, w := n-1, len(b)-1, len(a)
-	for j >= 0 {
-		var v uint64
-		switch {
-		case i >= 0 && a[i] > b[j]:
-			v = a[i]
-			i--
-		case i >= 0 && a[i] == b[j]:
-			v = a[i]
-			i--
-			j--
-		default:
-			v = b[j]
-			j--
-		}
-		w--
-		a[w] = v
-	}
-	// a[:i+1] is in place; the merged tail starts at w, after a gap of the duplicates
-	if gap := w - (i + 1); gap > 0 {
-		copy(a[i+1:], a[w:])
-		a = a[:len(a)-gap]
-	}
-	return a
 }
 
 func pairKey(a, b int32) uint64 {

@@ -98,7 +98,8 @@ func TestLinkGolden(t *testing.T) {
 }
 
 // TestLinkMemoryStages links LINKAGE_MEMSTAGES synthetic records and logs the live heap at the
-// end of each stage of Link (after a collection), less the heap before it, per record; with
+// end of each stage of Link (the heap after a collection), less the heap before it, per record,
+// and the peaks during the stage as BenchmarkLink measures them; with
 // LINKAGE_MEMPROFILE=prefix it also writes a heap profile per stage.
 //
 //	LINKAGE_MEMSTAGES=300000 go test ./dedup/linkage -run MemoryStages -v
@@ -109,7 +110,7 @@ func TestLinkMemoryStages(t *testing.T) {
 	}
 	recs := records(generate(n/3, 1))
 	runtime.GC()
-	base := heapSample().live
+	base := heapSample().objects
 	cfg := DefaultConfig()
 	start := time.Now()
 	var peak heapPeak
@@ -118,7 +119,7 @@ func TestLinkMemoryStages(t *testing.T) {
 	cfg.Progress = func(stage string, count int) {
 		stop()
 		runtime.GC()
-		live := heapSample().live
+		live := heapSample().objects
 		t.Logf("%-8s %6.1fs  live %7.1f MB  %5.0f B/record; peak during the stage: live %5.0f B/record, heap %5.0f B/record", stage, time.Since(start).Seconds(),
 			float64(live-base)/(1<<20), float64(live-base)/float64(len(recs)), float64(peak.live-base)/float64(len(recs)), float64(peak.objects-base)/float64(len(recs)))
 		peak = heapPeak{}
@@ -136,12 +137,6 @@ func TestLinkMemoryStages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Logf("%d records, %d pairs traced", len(recs), len(res.Pairs))
 	runtime.KeepAlive(recs)
-	runtime.GC()
-	live := heapSample().live
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	t.Logf("HeapAlloc after GC %.1f MB, base %.1f MB, records %d", float64(ms.HeapAlloc)/(1<<20), float64(base)/(1<<20), len(recs))
-	t.Logf("result   %6.1fs  live %7.1f MB  %5.0f B/record (%d records, %d pairs traced)", time.Since(start).Seconds(), float64(live-base)/(1<<20), float64(live-base)/float64(len(recs)), len(recs), len(res.Pairs))
-	runtime.KeepAlive(res)
 }

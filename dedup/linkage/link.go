@@ -146,15 +146,17 @@ type Pair struct {
 // pair or more per record. [Comparison.Fields] lists them.
 type Comparison struct {
 	NamesSwapped bool // surname compared with given names and the reverse
-	levels       [numFields]uint8
-	weights      [numFields]float64
+	// Levels holds each field's level, in the order of the Field constants, as an index into
+	// its [FieldLevels] (0 is "missing"), and Weights what each field adds to the score.
+	Levels  [numFields]uint8
+	Weights [numFields]float64
 }
 
 // Fields returns the level and weight of each field, in the order of the Field constants.
 func (c Comparison) Fields() []FieldComparison {
 	fs := make([]FieldComparison, numFields)
 	for f := range numFields {
-		fs[f] = FieldComparison{Field: fieldName(f), Level: levelTable[f][c.levels[f]], Weight: c.weights[f]}
+		fs[f] = FieldComparison{Field: fieldName(f), Level: levelTable[f][c.Levels[f]], Weight: c.Weights[f]}
 	}
 	return fs
 }
@@ -305,13 +307,14 @@ func (l *linker) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	l.cfg.progress("block", len(pairs))
-	vecs := make([]packedVector, len(pairs))
+	l.cfg.progress("block", pairs.len())
+	vecs := make([]packedVector, pairs.len())
 	caches := sync.Pool{New: func() any { return new(compareCache) }}
-	err = parallel(ctx, len(pairs), func(lo, hi int) {
+	err = parallel(ctx, pairs.len(), func(lo, hi int) {
 		cc := caches.Get().(*compareCache)
+		cu := pairs.cursor(lo)
 		for n := lo; n < hi; n++ {
-			a, b := unpair(pairs[n])
+			a, b := unpair(cu.next())
 			vecs[n] = l.cmp.compareCached(&l.recs[a], &l.recs[b], cc).pack()
 		}
 		caches.Put(cc)
@@ -319,7 +322,7 @@ func (l *linker) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	l.cfg.progress("compare", len(pairs))
+	l.cfg.progress("compare", pairs.len())
 	var freq [numFields][]int
 	for f := range numFields {
 		freq[f] = make([]int, len(levelsOf(f)))
@@ -331,7 +334,9 @@ func (l *linker) run(ctx context.Context) error {
 	}
 	agg := make(map[patternLabel]float64)
 	labelled := 0
-	for n, k := range pairs {
+	cu := pairs.cursor(0)
+	for n := range pairs.len() {
+		k := cu.next()
 		v := vecs[n].unpack()
 		for f := range numFields {
 			freq[f][v.lv[f]]++
@@ -362,14 +367,14 @@ func (l *linker) run(ctx context.Context) error {
 		return err
 	}
 	if !md.setPriorFromNumbers(l.recs) {
-		md.setPrior(len(pairs), len(l.recs))
+		md.setPrior(pairs.len(), len(l.recs))
 	}
 	md.setFrequencies(l.recs)
 	l.cfg.progress("estimate", iters)
 	l.model = md
 	l.params = md.params(freq)
 	l.params.Iterations, l.params.Converged = iters, converged
-	l.params.CandidatePairs, l.params.OversizedBlock = len(pairs), oversized
+	l.params.CandidatePairs, l.params.OversizedBlock = pairs.len(), oversized
 	l.params.RandomPairs, l.params.LabelledPairs = drawn, labelled
 
 	todo, err := l.scoreCandidates(ctx, pairs, vecs)
@@ -467,12 +472,13 @@ type scored struct {
 // scoreCandidates scores the candidate pairs and returns those linkScored must consider: at or
 // above the review threshold, not decided by an analyst and not sharing a national number, in
 // descending score.
-func (l *linker) scoreCandidates(ctx context.Context, pairs []uint64, vecs []packedVector) ([]scored, error) {
-	chunks := make([][]scored, (len(pairs)+parallelChunk-1)/parallelChunk)
-	err := parallel(ctx, len(pairs), func(lo, hi int) {
+func (l *linker) scoreCandidates(ctx context.Context, pairs *candidatePairs, vecs []packedVector) ([]scored, error) {
+	chunks := make([][]scored, (pairs.len()+parallelChunk-1)/parallelChunk)
+	err := parallel(ctx, pairs.len(), func(lo, hi int) {
 		var out []scored
+		cu := pairs.cursor(lo)
 		for n := lo; n < hi; n++ {
-			k := pairs[n]
+			k := cu.next()
 			a, b := unpair(k)
 			s := l.model.score(vecs[n].unpack(), &l.recs[a], &l.recs[b])
 			if s < l.cfg.ReviewThreshold {
@@ -605,7 +611,7 @@ func (l *linker) result() Result {
 		t := &l.traced[n]
 		a, b := unpair(t.key)
 		v := t.vec.unpack()
-		c := Comparison{NamesSwapped: v.swapped, levels: v.lv, weights: l.model.weights(v, &l.recs[a], &l.recs[b])}
+		c := Comparison{NamesSwapped: v.swapped, Levels: v.lv, Weights: l.model.weights(v, &l.recs[a], &l.recs[b])}
 		res.Pairs[n] = Pair{A: l.recs[a].id, B: l.recs[b].id, Score: t.score, Rule: ruleNames[t.rule],
 			Status: statusNames[t.status], Comparison: c,
 			SameCluster: l.uf.find(a) == l.uf.find(b), Note: t.note}
