@@ -70,7 +70,7 @@ layout, styles, merged cells and formulas (see questionnaire/README.md for the m
 			opts.Store, opts.CodesDir = g.Store, g.CodesDir
 			path := filepath.Join(g.Store, pipeline.CanvasFile)
 			if _, err := os.Stat(path); err != nil {
-				return fmt.Errorf("no shared canvas at %s: run `canvas run` first, or give --store: %w", path, err)
+				return fmt.Errorf("no shared canvas at %s: load deliveries with `canvas load` (or run `canvas build`) first, or give --store: %w", path, err)
 			}
 			db, err := pipeline.OpenDuckDB(path, pipeline.Settings{MemoryLimit: g.MemoryLimit, TempDir: g.TempDir, Threads: g.Threads}, true)
 			if err != nil {
