@@ -200,29 +200,8 @@ func pseudonymsUDF(ctx context.Context, conn *sql.Conn, name string) (int, error
 //	go test -c -o /tmp/build.test ./build/
 //	CANVAS_BUILD_STORE=/tmp/bstore /tmp/build.test -test.run TestPseudonymWriters -test.v
 func TestPseudonymWriters(t *testing.T) {
-	dir := os.Getenv("CANVAS_BUILD_STORE")
-	if dir == "" {
-		t.Skip("CANVAS_BUILD_STORE is not set")
-	}
-	key, err := os.ReadFile(filepath.Join(dir, "pseudonym.key"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	dsn := filepath.Join(dir, "restricted.duckdb")
-	if m := os.Getenv("CANVAS_MEMORY_LIMIT"); m != "" {
-		dsn += "?memory_limit=" + m
-	}
-	db, err := sql.Open("duckdb", dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	key, conn := openBuildStore(t)
 	ctx := context.Background()
-	conn, err := db.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
 	f := newPseudonymFunc(key)
 	defer f.disable()
 	if err := duckdb.RegisterScalarUDF(conn, "alt_pseudonym_chunk", f); err != nil {

@@ -17,29 +17,8 @@ import (
 //	go test -c -o /tmp/build.test ./build/
 //	CANVAS_BUILD_STORE=/tmp/bstore CANVAS_EXPLAIN=1 /tmp/build.test -test.run TestBuildStatements -test.v
 func TestBuildStatements(t *testing.T) {
-	dir := os.Getenv("CANVAS_BUILD_STORE")
-	if dir == "" {
-		t.Skip("CANVAS_BUILD_STORE is not set")
-	}
-	key, err := os.ReadFile(filepath.Join(dir, "pseudonym.key"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	dsn := filepath.Join(dir, "restricted.duckdb")
-	if m := os.Getenv("CANVAS_MEMORY_LIMIT"); m != "" {
-		dsn += "?memory_limit=" + m
-	}
-	db, err := sql.Open("duckdb", dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	key, conn := openBuildStore(t)
 	ctx := context.Background()
-	conn, err := db.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
 	out := filepath.Join(t.TempDir(), "canvas.duckdb")
 	if _, err := conn.ExecContext(ctx, "ATTACH "+quote(out)+" AS canvas_new"); err != nil {
 		t.Fatal(err)
@@ -109,4 +88,34 @@ func firstLine(s string) string {
 		}
 	}
 	return ""
+}
+
+// openBuildStore opens the restricted store of a copy named by CANVAS_BUILD_STORE (the test is
+// skipped without it) with CANVAS_MEMORY_LIMIT, and returns its pseudonym key and a connection,
+// both closed when the test ends.
+func openBuildStore(t *testing.T) ([]byte, *sql.Conn) {
+	t.Helper()
+	dir := os.Getenv("CANVAS_BUILD_STORE")
+	if dir == "" {
+		t.Skip("CANVAS_BUILD_STORE is not set")
+	}
+	key, err := os.ReadFile(filepath.Join(dir, "pseudonym.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dsn := filepath.Join(dir, "restricted.duckdb")
+	if m := os.Getenv("CANVAS_MEMORY_LIMIT"); m != "" {
+		dsn += "?memory_limit=" + m
+	}
+	db, err := sql.Open("duckdb", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	conn, err := db.Conn(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	return key, conn
 }

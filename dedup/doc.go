@@ -9,7 +9,7 @@
 //   - D5 builds one person record per source system and person id, joins the records with the
 //     same normalised names and birth date (rule EXACT), and links the rest with package linkage
 //     (national numbers, then Fellegi-Sunter), applying every analyst review decision; person
-//     keys stay stable across runs ([linkage.AssignKeys]);
+//     keys stay stable across runs (the rule of [linkage.AssignKeys], applied in SQL);
 //   - D3 groups the standing lines into notices (one person in one judgment) and offence
 //     convictions (one offence in a notice, victims adding up);
 //   - D4 joins the notices into decision chains through appeal_of, the appeal finding its
