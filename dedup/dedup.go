@@ -6,7 +6,6 @@ import (
 	"database/sql/driver"
 	_ "embed"
 	"fmt"
-	"hash/fnv"
 	"os"
 	"time"
 
@@ -108,7 +107,7 @@ func Run(ctx context.Context, db *sql.DB, opts Options) (Stats, error) {
 	}
 	defer os.RemoveAll(dir)
 	mark("reading person records")
-	records, err := readRecords(ctx, conn, dir)
+	records, parent, err := readRecords(ctx, conn, dir)
 	if err != nil {
 		return Stats{}, err
 	}
@@ -123,10 +122,7 @@ func Run(ctx context.Context, db *sql.DB, opts Options) (Stats, error) {
 	}
 	total := w.stats
 	mark("D2-D4 components")
-	batchOf, batches, err := w.planBatches(ctx, conn, dir, opts.BatchLines)
-	if err != nil {
-		return Stats{}, err
-	}
+	batchOf, batches := w.planBatches(parent, opts.BatchLines)
 	if err := begin(ctx, conn); err != nil {
 		conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
 		return Stats{}, err
@@ -150,16 +146,11 @@ func Run(ctx context.Context, db *sql.DB, opts Options) (Stats, error) {
 	return total, nil
 }
 
-// planBatches groups the person records into components that D2 to D4 may join: the records of
-// one linkage cluster, and the records whose lines name the same normalised judgment number, as
-// their own or as the decision they appeal. It packs whole components, in record order, into
-// batches of about batchLines lines, and returns each record's batch and the number of batches.
-func (w *world) planBatches(ctx context.Context, conn *sql.Conn, dir string, batchLines int) ([]int32, int, error) {
-	n := len(w.records)
-	parent := make([]int32, n, n+n/2)
-	for i := range parent {
-		parent[i] = int32(i)
-	}
+// planBatches groups the person records into components that D2 to D4 may join: the records
+// that readRecords joined by judgment number (parent), and the records of one linkage cluster.
+// It packs whole components, in record order, into batches of about batchLines lines, and
+// returns each record's batch and the number of batches.
+func (w *world) planBatches(parent []int32, batchLines int) ([]int32, int) {
 	find := func(x int32) int32 {
 		for parent[x] != x {
 			parent[x] = parent[parent[x]]
@@ -167,50 +158,16 @@ func (w *world) planBatches(ctx context.Context, conn *sql.Conn, dir string, bat
 		}
 		return x
 	}
-	union := func(a, b int32) {
-		a, b = find(a), find(b)
-		if a != b {
-			parent[max(a, b)] = min(a, b)
-		}
-	}
 	for i := range w.records {
 		if c, ok := recordIndex(w.records, w.records[i].clusterID); ok {
-			union(int32(i), int32(c))
-		}
-	}
-	judgment := map[uint64]int32{} // hashed judgment number -> node (a collision only joins two components)
-	node := func(jnorm string) int32 {
-		h := fnv.New64a()
-		h.Write([]byte(jnorm))
-		k := h.Sum64()
-		j, ok := judgment[k]
-		if !ok {
-			j = int32(len(parent))
-			parent = append(parent, j)
-			judgment[k] = j
-		}
-		return j
-	}
-	q := `SELECT ` + recordExpr + `, judgment_id, appeal_of FROM mach_current`
-	err := export(ctx, conn, dir, "judgments", q, func(b arrow.RecordBatch) error {
-		c := col{b}
-		for i := range int(b.NumRows()) {
-			r, ok := recordIndex(w.records, c.raw(0, i))
-			if !ok {
-				return fmt.Errorf("dedup: person record %s was not read; was mach_current changed during the run?", c.raw(0, i))
-			}
-			union(int32(r), node(JudgmentNumber(c.raw(1, i))))
-			if a := JudgmentNumber(c.raw(2, i)); a != "" {
-				union(int32(r), node(a))
+			a, b := find(int32(i)), find(int32(c))
+			if a != b {
+				parent[max(a, b)] = min(a, b)
 			}
 		}
-		return nil
-	})
-	if err != nil {
-		return nil, 0, err
 	}
 	// components in the order of their first record, packed into batches
-	batchOf := make([]int32, n)
+	batchOf := make([]int32, len(w.records))
 	compBatch := map[int32]int32{}
 	batch, lines := int32(0), 0
 	for i := range w.records {
@@ -226,7 +183,7 @@ func (w *world) planBatches(ctx context.Context, conn *sql.Conn, dir string, bat
 		batchOf[i] = b
 		lines += w.records[i].lines
 	}
-	return batchOf, int(batch) + 1, nil
+	return batchOf, int(batch) + 1
 }
 
 // process writes each record's batch into the store, reads the lines back batch by batch and

@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"hash/fnv"
 	"slices"
 	"time"
 
@@ -38,9 +39,36 @@ const recordExpr = `coalesce(source_system, 'MACH') || ':' || person_id`
 // readRecords reads the person records (the unit of D5) from mach_current, each with the most
 // frequent value of each identity field over its lines (ties: the smallest), sorted by ID. The
 // lines are streamed in record order, so memory holds the records, not the lines.
-func readRecords(ctx context.Context, conn *sql.Conn, dir string) ([]personRecord, error) {
+//
+// While it reads, it joins the records whose lines name the same normalised judgment number (as
+// their own or as the decision they appeal): the returned union-find over record indexes is where
+// planBatches starts its components.
+func readRecords(ctx context.Context, conn *sql.Conn, dir string) ([]personRecord, []int32, error) {
 	var out []personRecord
 	var cur []recordLine
+	var parent []int32
+	find := func(x int32) int32 {
+		for parent[x] != x {
+			parent[x] = parent[parent[x]]
+			x = parent[x]
+		}
+		return x
+	}
+	judgment := map[uint64]int32{} // hashed judgment number -> its first record (a collision only joins two components)
+	join := func(r int32, jnorm string) {
+		h := fnv.New64a()
+		h.Write([]byte(jnorm))
+		k := h.Sum64()
+		first, ok := judgment[k]
+		if !ok {
+			judgment[k] = r
+			return
+		}
+		a, b := find(r), find(first)
+		if a != b {
+			parent[max(a, b)] = min(a, b)
+		}
+	}
 	flush := func() {
 		if len(cur) == 0 {
 			return
@@ -49,7 +77,7 @@ func readRecords(ctx context.Context, conn *sql.Conn, dir string) ([]personRecor
 		cur = cur[:0]
 	}
 	q := `SELECT ` + recordExpr + ` AS rec, national_number, surname, given_names,
-	        strftime(birth_date, '%Y-%m-%d'), birth_place, sex, citizenship
+	        strftime(birth_date, '%Y-%m-%d'), birth_place, sex, citizenship, judgment_id, appeal_of
 	      FROM mach_current ORDER BY rec`
 	err := export(ctx, conn, dir, "records", q, func(b arrow.RecordBatch) error {
 		c := col{b}
@@ -57,6 +85,14 @@ func readRecords(ctx context.Context, conn *sql.Conn, dir string) ([]personRecor
 			rec := c.raw(0, i)
 			if len(cur) > 0 && cur[0].rec != rec {
 				flush()
+			}
+			if len(cur) == 0 { // a new record: index len(out)
+				parent = append(parent, int32(len(out)))
+			}
+			r := int32(len(out))
+			join(r, JudgmentNumber(c.raw(8, i)))
+			if a := JudgmentNumber(c.raw(9, i)); a != "" {
+				join(r, a)
 			}
 			nn := c.raw(1, i)
 			if len(nn) != 11 {
@@ -76,13 +112,13 @@ func readRecords(ctx context.Context, conn *sql.Conn, dir string) ([]personRecor
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("%w (has rule D1 run?)", err)
+		return nil, nil, fmt.Errorf("%w (has rule D1 run?)", err)
 	}
 	flush()
 	if !slices.IsSortedFunc(out, func(a, b personRecord) int { return cmp.Compare(a.rec.ID, b.rec.ID) }) {
-		return nil, fmt.Errorf("dedup: person records are not in order; is the database's default collation changed?")
+		return nil, nil, fmt.Errorf("dedup: person records are not in order; is the database's default collation changed?")
 	}
-	return out, nil
+	return out, parent, nil
 }
 
 // recordLine is one line's identity fields while its record is read.
