@@ -201,36 +201,6 @@ func (w *world) process(ctx context.Context, conn *sql.Conn, dir string, batchOf
 	if err := w.writeLinkage(ctx, conn); err != nil {
 		return err
 	}
-	// A batch is written into DuckDB by a second goroutine while the rules make the next one
-	// (conn is free then: the lines are read from their Parquet file); at most one batch waits.
-	type job struct {
-		bw      *world
-		recs    []int
-		cluster map[int]string
-	}
-	jobs := make(chan job, 1)
-	written := make(chan error, 1)
-	go func() {
-		var err error
-		for j := range jobs {
-			if err == nil {
-				t := time.Now()
-				err = j.bw.writeBatch(ctx, conn, j.recs, j.cluster)
-				w.writeTime += time.Since(t) // read by the caller after written
-			}
-		}
-		written <- err
-	}()
-	closed := false
-	finishWrites := func() error {
-		if closed {
-			return nil
-		}
-		closed = true
-		close(jobs)
-		return <-written
-	}
-	defer finishWrites()
 	cur := int32(-1)
 	done := func() error {
 		if len(w.lines) == 0 {
@@ -241,17 +211,15 @@ func (w *world) process(ctx context.Context, conn *sql.Conn, dir string, batchOf
 		w.migrationDuplicates()
 		w.noticesAndChains()
 		w.convictions()
-		recs, cluster := w.batchClusters()
-		persons := map[string]bool{}
-		for _, c := range cluster {
-			persons[c] = true
+		t1 := time.Now()
+		if err := w.writeBatch(ctx, conn); err != nil {
+			return err
 		}
-		w.stats.Persons = len(persons)
-		w.rulesTime += time.Since(t0)
+		w.rulesTime += t1.Sub(t0)
+		w.writeTime += time.Since(t1)
 		total.add(w.stats)
-		notices := len(w.notices)
-		jobs <- job{w.detach(), recs, cluster} // after an error the writer only drains: it is reported at the end
-		w.noticeBase += notices
+		w.noticeBase += len(w.notices)
+		w.lines = w.lines[:0]
 		return nil
 	}
 	q := `SELECT ` + lineColumns + `, b.batch FROM mach_current m JOIN _dedup_batch b ON b.rec = ` +
@@ -283,10 +251,7 @@ func (w *world) process(ctx context.Context, conn *sql.Conn, dir string, batchOf
 	if err != nil {
 		return err
 	}
-	if err := done(); err != nil {
-		return err
-	}
-	return finishWrites()
+	return done()
 }
 
 // add adds the counts of a batch.

@@ -213,9 +213,9 @@ func (w *world) writeTrace(ctx context.Context, conn *sql.Conn) error {
 	return err
 }
 
-// batchClusters returns the batch's person records and the cluster of each (its person, after
-// D4's merges).
-func (w *world) batchClusters() ([]int, map[int]string) {
+// writeBatch writes what D2 to D4 made of the batch's lines into the staging tables, and the
+// batch's trace, and counts its persons.
+func (w *world) writeBatch(ctx context.Context, conn *sql.Conn) error {
 	var recs []int
 	for i := range w.lines {
 		recs = append(recs, w.lines[i].record)
@@ -226,22 +226,6 @@ func (w *world) batchClusters() ([]int, map[int]string) {
 	for _, r := range recs {
 		cluster[r] = w.clusterOf(r)
 	}
-	return recs, cluster
-}
-
-// detach returns the batch's results as a world of their own, for writeBatch to write while the
-// next batch is made (their records are not the next batch's), and clears them from w.
-func (w *world) detach() *world {
-	bw := &world{lines: w.lines, notices: w.notices, chains: w.chains, trace: w.trace, records: w.records,
-		noticeBase: w.noticeBase, dir: w.dir}
-	w.lines, w.notices, w.chains, w.trace = nil, nil, nil, nil
-	return bw
-}
-
-// writeBatch writes what D2 to D4 made of the batch's lines into the staging tables, and the
-// batch's trace. It reads only w's batch and the given clusters, so it may run beside the next
-// batch's rules (see detach).
-func (w *world) writeBatch(ctx context.Context, conn *sql.Conn, recs []int, cluster map[int]string) error {
 	base := int64(w.noticeBase)
 	if err := w.appendRows(ctx, conn, "_dedup_line", len(w.lines), func(i int) []driver.Value {
 		l := &w.lines[i]
@@ -301,6 +285,7 @@ func (w *world) writeBatch(ctx context.Context, conn *sql.Conn, recs []int, clus
 		return err
 	}
 	persons := w.persons(recs, cluster)
+	w.stats.Persons += len(persons)
 	if err := w.appendRows(ctx, conn, "_dedup_person", len(persons), func(i int) []driver.Value {
 		p := persons[i]
 		var bd driver.Value
