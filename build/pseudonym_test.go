@@ -11,9 +11,13 @@ import (
 	_ "github.com/duckdb/duckdb-go/v2"
 )
 
-func memDB(t *testing.T) (*sql.DB, *sql.Conn) {
+func memDB(t *testing.T) (*sql.DB, *sql.Conn) { return openDB(t, "") }
+
+// openDB opens a DuckDB database (dsn "" for one in memory) and a connection, both closed when
+// the test ends.
+func openDB(t *testing.T, dsn string) (*sql.DB, *sql.Conn) {
 	t.Helper()
-	db, err := sql.Open("duckdb", "")
+	db, err := sql.Open("duckdb", dsn)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -107,15 +107,6 @@ func openBuildStore(t *testing.T) ([]byte, *sql.Conn) {
 	if m := os.Getenv("CANVAS_MEMORY_LIMIT"); m != "" {
 		dsn += "?memory_limit=" + m
 	}
-	db, err := sql.Open("duckdb", dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	conn, err := db.Conn(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { conn.Close() })
+	_, conn := openDB(t, dsn)
 	return key, conn
 }

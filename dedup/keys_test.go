@@ -2,7 +2,6 @@ package dedup
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"math/rand/v2"
 	"testing"
@@ -16,16 +15,7 @@ import (
 // keys that linkage.AssignKeys gives.
 func TestAssignKeysSQLFollowsTheRule(t *testing.T) {
 	ctx := context.Background()
-	db, err := sql.Open("duckdb", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	conn, err := db.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
+	conn := openConn(t, "")
 	if err := EnsureTables(ctx, conn); err != nil {
 		t.Fatal(err)
 	}

@@ -19,16 +19,7 @@ import (
 // column is refused with the row and column.
 func TestParquetRowsKeepsEveryValue(t *testing.T) {
 	ctx := context.Background()
-	db, err := sql.Open("duckdb", filepath.Join(t.TempDir(), "t.duckdb"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	conn, err := db.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
+	conn := openConn(t, filepath.Join(t.TempDir(), "t.duckdb"))
 	for _, tb := range []string{"a", "b"} {
 		if _, err := conn.ExecContext(ctx, `CREATE TABLE `+tb+` (s VARCHAR, i BIGINT, j INTEGER, f DOUBLE, b BOOLEAN, d DATE)`); err != nil {
 			t.Fatal(err)
@@ -71,7 +62,7 @@ func TestParquetRowsKeepsEveryValue(t *testing.T) {
 	if diff := cmp.Diff(read("b"), read("a")); diff != "" {
 		t.Errorf("Parquet path differs from the appender (-appender +parquet):\n%s", diff)
 	}
-	err = parquetRows(ctx, conn, t.TempDir(), "a", 1, func(int) []driver.Value {
+	err := parquetRows(ctx, conn, t.TempDir(), "a", 1, func(int) []driver.Value {
 		return []driver.Value{"x", "not a number", nil, nil, nil, nil}
 	})
 	if err == nil || !strings.Contains(err.Error(), "row 1, column i") {
@@ -100,16 +91,8 @@ func BenchmarkStageWriters(b *testing.B) {
 		b.Run(way, func(b *testing.B) {
 			ctx := context.Background()
 			dir := b.TempDir()
-			db, err := sql.Open("duckdb", filepath.Join(dir, "t.duckdb"))
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer db.Close()
-			conn, err := db.Conn(ctx)
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer conn.Close()
+			conn := openConn(b, filepath.Join(dir, "t.duckdb"))
+			var err error
 			for b.Loop() {
 				if _, err := conn.ExecContext(ctx, `CREATE OR REPLACE TABLE t (record_id VARCHAR, source_system VARCHAR,
 					judgment_norm VARCHAR, stands BOOLEAN, merged_into VARCHAR, person_record VARCHAR, cluster VARCHAR,
@@ -128,4 +111,21 @@ func BenchmarkStageWriters(b *testing.B) {
 			b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
 		})
 	}
+}
+
+// openConn opens a DuckDB database (dsn "" for one in memory) and a connection on it, both closed
+// when the test ends.
+func openConn(tb testing.TB, dsn string) *sql.Conn {
+	tb.Helper()
+	db, err := sql.Open("duckdb", dsn)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	conn, err := db.Conn(context.Background())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { conn.Close() })
+	return conn
 }
