@@ -238,38 +238,15 @@ func candidates(ctx context.Context, recs []prepared, maxBlock, window int) (*ca
 		}
 		fresh = append(fresh, pairKey(a, b))
 	}
-	type keyed struct {
-		off, end int
-		rec      int32
-	}
-	var sorted []keyed
-	var arena []byte // the sort keys of one oversized block
+	bp := blockPairer{maxBlock: maxBlock, window: window}
 	oversized := 0
 	for _, kind := range []byte(blockKinds) {
 		if err := entries(kind); err != nil {
 			return nil, 0, err
 		}
 		err := blocks(func(members []blockEntry) {
-			if len(members) <= maxBlock {
-				for x := range members {
-					for y := x + 1; y < len(members); y++ {
-						emit(members[x].rec, members[y].rec)
-					}
-				}
-				return
-			}
-			oversized++
-			sorted, arena = sorted[:0], arena[:0]
-			for _, m := range members {
-				off := len(arena)
-				arena = appendSortKey(arena, kind, &recs[m.rec])
-				sorted = append(sorted, keyed{off, len(arena), m.rec})
-			}
-			slices.SortFunc(sorted, func(a, b keyed) int { return bytes.Compare(arena[a.off:a.end], arena[b.off:b.end]) })
-			for x := range sorted {
-				for y := x + 1; y < len(sorted) && y < x+window; y++ {
-					emit(sorted[x].rec, sorted[y].rec)
-				}
+			if bp.pairs(kind, recs, members, emit) {
+				oversized++
 			}
 		})
 		if err != nil {
@@ -278,6 +255,57 @@ func candidates(ctx context.Context, recs []prepared, maxBlock, window int) (*ca
 	}
 	flush()
 	return pairs, oversized, nil
+}
+
+// blockPairer makes the candidate pairs of one block at a time, keeping its scratch space from
+// one block to the next. Link and Relink share it, so that they find the same pairs.
+type blockPairer struct {
+	maxBlock, window int
+	sorted           []keyed
+	arena            []byte // the sort keys of one oversized block
+}
+
+// keyed is a member of an oversized block with its sort key, arena[off:end].
+type keyed struct {
+	off, end int
+	rec      int32
+}
+
+// pairs calls emit with every pair that a block of kind generates: all pairs when it holds at
+// most maxBlock records, else the pairs of a sliding window of window records over the members
+// sorted on appendSortKey. members index recs and must be in record ID order, as candidates
+// finds them, so that the sort sees them in the same order in every run. It reports whether
+// the block was oversized.
+func (bp *blockPairer) pairs(kind byte, recs []prepared, members []blockEntry, emit func(a, b int32)) bool {
+	if len(members) <= bp.maxBlock {
+		for x := range members {
+			for y := x + 1; y < len(members); y++ {
+				emit(members[x].rec, members[y].rec)
+			}
+		}
+		return false
+	}
+	sorted := bp.order(kind, recs, members)
+	for x := range sorted {
+		for y := x + 1; y < len(sorted) && y < x+bp.window; y++ {
+			emit(sorted[x].rec, sorted[y].rec)
+		}
+	}
+	return true
+}
+
+// order returns the members of an oversized block in the order of its sliding window. The
+// result holds until the next call.
+func (bp *blockPairer) order(kind byte, recs []prepared, members []blockEntry) []keyed {
+	bp.sorted, bp.arena = bp.sorted[:0], bp.arena[:0]
+	for _, m := range members {
+		off := len(bp.arena)
+		bp.arena = appendSortKey(bp.arena, kind, &recs[m.rec])
+		bp.sorted = append(bp.sorted, keyed{off, len(bp.arena), m.rec})
+	}
+	arena := bp.arena
+	slices.SortFunc(bp.sorted, func(a, b keyed) int { return bytes.Compare(arena[a.off:a.end], arena[b.off:b.end]) })
+	return bp.sorted
 }
 
 func pairKey(a, b int32) uint64 {

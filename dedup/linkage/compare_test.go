@@ -186,8 +186,8 @@ func TestMissingValuesWeighNothing(t *testing.T) {
 }
 
 // modelFromParams rebuilds the scoring model from reported parameters, without term frequencies.
-func modelFromParams(p Params) model {
-	var md model
+func modelFromParams(p Params) *Model {
+	md := new(Model)
 	md.prior = p.PriorWeight
 	for f, fp := range p.Fields {
 		md.w[f] = make([]float64, len(fp.Levels)+1)

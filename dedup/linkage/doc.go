@@ -44,6 +44,13 @@
 //     national numbers, or two records an analyst separated, out of one cluster, and that stop
 //     chains of near matches from gluing different people together.
 //
-// Everything is deterministic: no map is iterated unsorted, and the random sample uses
-// Config.Seed.
+// Incremental runs: a nightly run changes a small share of the records. With the model of an
+// earlier run pinned (Config.Model, stored with [Model.MarshalBinary]), pairs keep their scores
+// from run to run, and [Relink] recomputes only what the changes touch, from the state the
+// previous run left ([State]: the records with their [BlockKeys], the edges, the decisions),
+// with the result a full Link with that model would give. See relink.go for why.
+//
+// Everything is deterministic: no map is iterated unsorted where its order could change a
+// result (Relink's result depends neither on map order nor on the order of the state's
+// answers), and the random sample uses Config.Seed.
 package linkage

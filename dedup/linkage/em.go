@@ -37,7 +37,12 @@ type LevelParams struct {
 	Frequency  int // candidate pairs at this level
 }
 
-// model holds the parameters indexed [field][level index]; index 0 (missing) is unused.
+// Model is a fitted Fellegi-Sunter model: what [Link] estimated (Result.Model) and what a later
+// run may reuse as it is (Config.Model, [Relink]), so that a pair keeps its score from one run
+// to the next. It is read-only once fitted, and safe to share between goroutines. Store it with
+// [Model.MarshalBinary].
+//
+// The parameters are indexed [field][level index]; index 0 (missing) is unused.
 //
 // m is measured on the candidate pairs known to be one person (fitKnown). EM runs in the space
 // of candidate pairs: uCand and lambda are estimated there. Blocking makes the non-matches among
@@ -54,19 +59,23 @@ type LevelParams struct {
 // records whose field has the same phonetic key (the larger of the two sides), bounded by
 // tfBound. When both names agree, their two weights together are capped by the full name's own
 // frequency (see weights): names drawn from small pools per country are not independent.
-type model struct {
+type Model struct {
 	m, uCand, u, w [numFields][]float64
 	lambda         float64               // share of matches among candidate pairs
 	prior          float64               // log2 odds of a match for a pair of records drawn at random
 	tf             [2]map[string]float64 // surname and given names: share of records per phonetic key
 	tfFull         map[string]float64    // share of records per full name: surname and given names keys
+	// how the model was fitted, reported in Params by every run that uses it
+	iterations  int  // EM iterations
+	converged   bool // whether EM converged
+	randomPairs int  // random record pairs drawn for u
 }
 
 // fullName is the key of a record's full name for tfFull.
 func fullName(p *prepared) string { return p.surname.phonKey + "|" + p.given.phonKey }
 
 // fullFreq returns tfFull of a record's full name, without allocating its key.
-func (md *model) fullFreq(p *prepared) float64 {
+func (md *Model) fullFreq(p *prepared) float64 {
 	var buf [96]byte
 	k := append(append(append(buf[:0], p.surname.phonKey...), '|'), p.given.phonKey...)
 	return md.tfFull[string(k)]
@@ -74,7 +83,7 @@ func (md *model) fullFreq(p *prepared) float64 {
 
 const tfBound = 8
 
-func (md *model) setFrequencies(recs []prepared) {
+func (md *Model) setFrequencies(recs []prepared) {
 	for f := range 2 {
 		counts := make(map[string]float64)
 		for i := range recs {
@@ -104,7 +113,7 @@ func (md *model) setFrequencies(recs []prepared) {
 }
 
 // weights returns the weight of every field of a compared pair.
-func (md *model) weights(v vector, a, b *prepared) [numFields]float64 {
+func (md *Model) weights(v vector, a, b *prepared) [numFields]float64 {
 	if a.id > b.id {
 		a, b = b, a // as compare does
 	}
@@ -142,7 +151,7 @@ func (md *model) weights(v vector, a, b *prepared) [numFields]float64 {
 	return w
 }
 
-func (md *model) score(v vector, a, b *prepared) float64 {
+func (md *Model) score(v vector, a, b *prepared) float64 {
 	s := md.prior
 	for _, w := range md.weights(v, a, b) {
 		s += w
@@ -172,8 +181,8 @@ func priorM(f int) []float64 {
 
 // newModel returns starting parameters: m favouring the strong levels, u from the level
 // frequencies of random record pairs (Laplace-smoothed), and a 10% prior.
-func newModel(ctx context.Context, cmp comparer, recs []prepared, samples int, seed uint64) (model, int, error) {
-	var md model
+func newModel(ctx context.Context, cmp comparer, recs []prepared, samples int, seed uint64) (*Model, int, error) {
+	md := new(Model)
 	var counts [numFields][]float64
 	for f := range numFields {
 		k := len(levelsOf(f))
@@ -227,7 +236,7 @@ func newModel(ctx context.Context, cmp comparer, recs []prepared, samples int, s
 // changed citizenship) must cost a pair, not veto it.
 const mFloor = 1e-3
 
-func (md *model) updateWeights() {
+func (md *Model) updateWeights() {
 	for f := range numFields {
 		for l := 1; l < len(md.m[f]); l++ {
 			md.w[f][l] = math.Log2(max(md.m[f][l], mFloor) / md.u[f][l])
@@ -236,7 +245,7 @@ func (md *model) updateWeights() {
 }
 
 // setPrior sets the population prior from the expected matches among the candidate pairs.
-func (md *model) setPrior(candidates, records int) {
+func (md *Model) setPrior(candidates, records int) {
 	all := float64(records) * float64(records-1) / 2
 	expected := md.lambda * float64(candidates)
 	if all < 1 || expected < 1 {
@@ -251,7 +260,7 @@ func (md *model) setPrior(candidates, records int) {
 // their pairs that share the number is the share of matches among record pairs, measured rather
 // than estimated. It reports false, changing nothing, when fewer than minKnownMatches pairs share
 // a number.
-func (md *model) setPriorFromNumbers(recs []prepared) bool {
+func (md *Model) setPriorFromNumbers(recs []prepared) bool {
 	groups := make(map[string]int)
 	withNN := 0
 	for i := range recs {
@@ -291,7 +300,7 @@ type patternCount struct {
 // their posterior is fixed at 1 or 0. It returns the iterations run and whether EM converged.
 //
 // pcs counts the candidate pairs per pattern and label, sorted by pattern then label.
-func (md *model) estimate(ctx context.Context, pcs []patternCount, maxIter int, tol float64) (int, bool, error) {
+func (md *Model) estimate(ctx context.Context, pcs []patternCount, maxIter int, tol float64) (int, bool, error) {
 	if len(pcs) == 0 {
 		return 0, true, nil
 	}
@@ -375,7 +384,7 @@ const knownPrior = 20
 // by EM: over candidate pairs found by blocking on names drawn from small pools, EM takes "same
 // name" for the match class, since pairs that agree on names outnumber the true matches many
 // times, and then weighs a birth date that differs by thirty years as nothing.
-func (md *model) fitKnown(pcs []patternCount) int {
+func (md *Model) fitKnown(pcs []patternCount) int {
 	var counts [numFields][]float64
 	for f := range numFields {
 		counts[f] = make([]float64, len(md.m[f]))
@@ -418,9 +427,10 @@ func clamp(p float64) float64 {
 	return min(max(p, probFloor), 1-probFloor)
 }
 
-// params reports the model in the exported form.
-func (md *model) params(freq [numFields][]int) Params {
-	p := Params{Lambda: md.lambda, PriorWeight: md.prior}
+// params reports the model in the exported form; freq counts the candidate pairs at each level.
+// The counts of the run (candidate pairs, oversized blocks, labelled pairs) are left to the caller.
+func (md *Model) params(freq [numFields][]int) Params {
+	p := Params{Lambda: md.lambda, PriorWeight: md.prior, Iterations: md.iterations, Converged: md.converged, RandomPairs: md.randomPairs}
 	for f := range numFields {
 		fp := FieldParams{Field: fieldName(f)}
 		levels := levelsOf(f)

@@ -67,6 +67,10 @@ type Config struct {
 	// RandomPairs is how many random record pairs seed u; Seed makes the draw reproducible.
 	RandomPairs int
 	Seed        uint64
+	// Model, when not nil, is used as it is: no estimation, no prior, no name frequencies are
+	// computed, so that every pair scores as it did in the run that fitted the model (pass the
+	// Result.Model of an earlier run). [Relink] requires it.
+	Model *Model
 	// Progress, when not nil, is called as each stage ends ("prepare", "block", "compare",
 	// "estimate", "cluster") with what the stage counted: records, candidate pairs, EM
 	// iterations, clusters.
@@ -115,6 +119,11 @@ func (c Config) validate() error {
 		return fmt.Errorf("linkage config: min cross link fraction %v must be in [0, 1]", c.MinCrossLinkFraction)
 	case c.RandomPairs < 0:
 		return fmt.Errorf("linkage config: random pairs %d must not be negative", c.RandomPairs)
+	}
+	if c.Model != nil {
+		if err := c.Model.check(); err != nil {
+			return fmt.Errorf("linkage config: Model: %w; pass the Result.Model of a run, or one read by UnmarshalBinary", err)
+		}
 	}
 	return nil
 }
@@ -192,8 +201,21 @@ type Result struct {
 	// Pairs holds every candidate pair scoring at least ReviewThreshold, and every pair decided
 	// by rule NN or REVIEW, sorted by A then B. Records sharing a national number are traced as
 	// pairs with the group's smallest record ID rather than all pairs.
-	Pairs  []Pair
+	Pairs []Pair
+	// Edges holds every candidate pair (found by blocking) scoring at least ReviewThreshold,
+	// whatever decided it (an analyst, a national number or the score), sorted by A then B: with
+	// the clusters, the pairs and each record's [BlockKeys], what [Relink] needs of this run.
+	Edges  []Edge
 	Params Params
+	// Model is the model the run scored with: Config.Model when set, else the one it fitted.
+	Model *Model
+}
+
+// Edge is a candidate pair scoring at least ReviewThreshold (see Result.Edges). A is the smaller
+// record ID.
+type Edge struct {
+	A, B  string
+	Score float64
 }
 
 // Link groups person records into persons (rule D5).
@@ -289,17 +311,21 @@ func (l *linker) index(id string) (int32, bool) {
 	return int32(i), ok
 }
 
-// linker holds the state of one call to Link.
+// linker holds the state of one call to Link, or of the region Relink reclusters.
 type linker struct {
 	cfg       Config
 	cmp       comparer
 	recs      []prepared
 	decisions map[uint64]bool
-	model     model
+	model     *Model
 	params    Params
+	edges     []scored // the candidate pairs at or above the review threshold, by key
 	uf        unionFind
 	trace     map[uint64]int32 // index in traced
 	traced    []tracePair
+	// outside marks, in a Relink, the records outside the region, present only as the far end
+	// of a pair of a region record: never grouped by national number (nil in Link).
+	outside []bool
 }
 
 func (l *linker) run(ctx context.Context) error {
@@ -323,11 +349,36 @@ func (l *linker) run(ctx context.Context) error {
 		return err
 	}
 	l.cfg.progress("compare", pairs.len())
+	freq, labelled, pcs := l.countPatterns(pairs, vecs, l.cfg.Model == nil)
+	iters := 0 // EM iterations run by this call
+	l.model = l.cfg.Model
+	if l.model == nil {
+		if l.model, err = l.fit(ctx, pcs, pairs.len()); err != nil {
+			return err
+		}
+		iters = l.model.iterations
+	}
+	l.cfg.progress("estimate", iters)
+	l.params = l.model.params(freq)
+	l.params.CandidatePairs, l.params.OversizedBlock, l.params.LabelledPairs = pairs.len(), oversized, labelled
+
+	chunks, err := l.scoreCandidates(ctx, pairs, vecs)
+	if err != nil {
+		return err
+	}
+	pairs, vecs = nil, nil // only the pairs at or above the review threshold are needed now
+	l.edges = slices.Concat(chunks...)
+	return l.cluster(ctx, l.todo())
+}
+
+// countPatterns counts the candidate pairs at each level of each field and those whose label
+// is known (for Params), and, when withPatterns is set, the pairs per level pattern and label,
+// sorted by pattern then label: all that EM and the known matches need.
+func (l *linker) countPatterns(pairs *candidatePairs, vecs []packedVector, withPatterns bool) ([numFields][]int, int, []patternCount) {
 	var freq [numFields][]int
 	for f := range numFields {
 		freq[f] = make([]int, len(levelsOf(f)))
 	}
-	// EM and the known matches need only how many pairs show each pattern with each label
 	type patternLabel struct {
 		pattern uint32
 		label   int8
@@ -345,7 +396,9 @@ func (l *linker) run(ctx context.Context) error {
 		if label != unlabelled {
 			labelled++
 		}
-		agg[patternLabel{v.pattern(), label}]++
+		if withPatterns {
+			agg[patternLabel{v.pattern(), label}]++
+		}
 	}
 	pcs := make([]patternCount, 0, len(agg))
 	for k, c := range agg {
@@ -357,31 +410,31 @@ func (l *linker) run(ctx context.Context) error {
 		}
 		return cmp.Compare(a.label, b.label)
 	})
+	return freq, labelled, pcs
+}
+
+// fit estimates the model (see the package comment) from the candidate pairs' patterns pcs.
+func (l *linker) fit(ctx context.Context, pcs []patternCount, candidates int) (*Model, error) {
 	md, drawn, err := newModel(ctx, l.cmp, l.recs, l.cfg.RandomPairs, l.cfg.Seed)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	md.fitKnown(pcs)
-	iters, converged, err := md.estimate(ctx, pcs, l.cfg.EMMaxIterations, l.cfg.EMTolerance)
+	md.iterations, md.converged, err = md.estimate(ctx, pcs, l.cfg.EMMaxIterations, l.cfg.EMTolerance)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if !md.setPriorFromNumbers(l.recs) {
-		md.setPrior(pairs.len(), len(l.recs))
+		md.setPrior(candidates, len(l.recs))
 	}
 	md.setFrequencies(l.recs)
-	l.cfg.progress("estimate", iters)
-	l.model = md
-	l.params = md.params(freq)
-	l.params.Iterations, l.params.Converged = iters, converged
-	l.params.CandidatePairs, l.params.OversizedBlock = pairs.len(), oversized
-	l.params.RandomPairs, l.params.LabelledPairs = drawn, labelled
+	md.randomPairs = drawn
+	return md, nil
+}
 
-	todo, err := l.scoreCandidates(ctx, pairs, vecs)
-	if err != nil {
-		return err
-	}
-	pairs, vecs = nil, nil // only the pairs at or above the review threshold are needed now
+// cluster builds the clusters from the analysts' decisions, the national numbers and the edges
+// todo names (see todo), in the order Link documents, and traces every pair it decides.
+func (l *linker) cluster(ctx context.Context, todo []int32) error {
 	l.uf = newUnionFind(l.recs)
 	l.trace = make(map[uint64]int32)
 	l.forbidAnalystNonMatches()
@@ -427,7 +480,7 @@ func (l *linker) forbidAnalystNonMatches() {
 func (l *linker) linkNationalNumbers() {
 	groups := make(map[string][]int32)
 	for i := range l.recs {
-		if nn := l.recs[i].nn; nn != "" {
+		if nn := l.recs[i].nn; nn != "" && (l.outside == nil || !l.outside[i]) {
 			groups[nn] = append(groups[nn], int32(i))
 		}
 	}
@@ -469,10 +522,10 @@ type scored struct {
 	score float64
 }
 
-// scoreCandidates scores the candidate pairs and returns those linkScored must consider: at or
-// above the review threshold, not decided by an analyst and not sharing a national number, in
-// descending score.
-func (l *linker) scoreCandidates(ctx context.Context, pairs *candidatePairs, vecs []packedVector) ([]scored, error) {
+// scoreCandidates scores the candidate pairs and returns those at or above the review
+// threshold, by key, in chunks: concatenating them is left until the candidate pairs are
+// freed, and each chunk is cut to its length, so that the edges are held once meanwhile.
+func (l *linker) scoreCandidates(ctx context.Context, pairs *candidatePairs, vecs []packedVector) ([][]scored, error) {
 	chunks := make([][]scored, (pairs.len()+parallelChunk-1)/parallelChunk)
 	err := parallel(ctx, pairs.len(), func(lo, hi int) {
 		var out []scored
@@ -480,37 +533,45 @@ func (l *linker) scoreCandidates(ctx context.Context, pairs *candidatePairs, vec
 		for n := lo; n < hi; n++ {
 			k := cu.next()
 			a, b := unpair(k)
-			s := l.model.score(vecs[n].unpack(), &l.recs[a], &l.recs[b])
-			if s < l.cfg.ReviewThreshold {
-				continue
+			if s := l.model.score(vecs[n].unpack(), &l.recs[a], &l.recs[b]); s >= l.cfg.ReviewThreshold {
+				out = append(out, scored{k, s})
 			}
-			if _, decided := l.decisions[k]; decided {
-				continue
-			}
-			if l.recs[a].nn != "" && l.recs[a].nn == l.recs[b].nn {
-				continue // traced by linkNationalNumbers or linked through the group
-			}
-			out = append(out, scored{k, s})
 		}
-		chunks[lo/parallelChunk] = out
+		chunks[lo/parallelChunk] = slices.Clone(out)
 	})
-	if err != nil {
-		return nil, err
+	return chunks, err
+}
+
+// todo returns the edges (l.edges, the scored pairs at or above the review threshold) that
+// linkScored must consider, as indexes into l.edges: those not decided by an analyst and not
+// sharing a national number, in descending score.
+func (l *linker) todo() []int32 {
+	var todo []int32
+	for i, e := range l.edges {
+		if _, decided := l.decisions[e.key]; decided {
+			continue
+		}
+		a, b := unpair(e.key)
+		if l.recs[a].nn != "" && l.recs[a].nn == l.recs[b].nn {
+			continue // traced by linkNationalNumbers or linked through the group
+		}
+		todo = append(todo, int32(i))
 	}
-	todo := slices.Concat(chunks...)
-	slices.SortFunc(todo, func(x, y scored) int {
+	slices.SortFunc(todo, func(i, j int32) int {
+		x, y := l.edges[i], l.edges[j]
 		if c := cmp.Compare(y.score, x.score); c != 0 {
 			return c
 		}
 		return cmp.Compare(x.key, y.key)
 	})
-	return todo, nil
+	return todo
 }
 
-// linkScored links the scored pairs (from scoreCandidates) at or above the match threshold in
+// linkScored links the edges todo names (see todo) at or above the match threshold in
 // descending score and traces them all.
-func (l *linker) linkScored(ctx context.Context, todo []scored) error {
-	for n, t := range todo {
+func (l *linker) linkScored(ctx context.Context, todo []int32) error {
+	for n, i := range todo {
+		t := l.edges[i]
 		if n%4096 == 0 {
 			if err := ctx.Err(); err != nil {
 				return err
@@ -599,7 +660,7 @@ func (l *linker) result() Result {
 			smallest[r] = int32(i) // records are in ID order
 		}
 	}
-	res := Result{Cluster: make(map[string]string, len(l.recs)), Params: l.params}
+	res := Result{Cluster: make(map[string]string, len(l.recs)), Params: l.params, Model: l.model}
 	for i := range l.recs {
 		res.Cluster[l.recs[i].id] = l.recs[smallest[l.uf.find(int32(i))]].id
 	}
@@ -617,6 +678,12 @@ func (l *linker) result() Result {
 			SameCluster: l.uf.find(a) == l.uf.find(b), Note: t.note}
 	}
 	l.traced = nil
+	res.Edges = make([]Edge, len(l.edges))
+	for n, e := range l.edges {
+		a, b := unpair(e.key)
+		res.Edges[n] = Edge{A: l.recs[a].id, B: l.recs[b].id, Score: e.score}
+	}
+	l.edges = nil
 	return res
 }
 
