@@ -28,12 +28,23 @@ type Options struct {
 	// BatchLines is about how many lines D2 to D4 take at a time (whole components); 0 means
 	// 200,000. It bounds the memory of those rules.
 	BatchLines int
+	// Full recomputes every record instead of only what the changes since the previous run
+	// touch (see Run); the result is the same.
+	Full bool
+	// RetrainLinkage estimates the linkage model again from the current records (and stores it
+	// for the later runs) instead of scoring with the stored one; the run is full.
+	RetrainLinkage bool
 	// Progress, when set, is told each stage as it starts.
 	Progress func(stage string)
 }
 
 // Stats count what each rule did in a run.
 type Stats struct {
+	Mode   string // ModeFull or ModeIncremental
+	Reason string `json:",omitempty"` // why a run was full
+	// Region is how many person records an incremental run recomputed.
+	Region int `json:",omitempty"`
+
 	Lines          int // lines of mach_current (after D1)
 	D2Merged       int // LEGACY lines merged into their MACH twin
 	PersonRecords  int // person records given to the linkage
@@ -55,14 +66,22 @@ type Stats struct {
 }
 
 // Run applies rules D2 to D5 to the restricted store's mach_current table (rule D1 must have
-// run) and rewrites the resolved tables and the trace. It runs in one transaction: a failed run
-// leaves the previous results in place.
+// run) and brings the resolved tables and the trace up to date. It runs in one transaction: a
+// failed run leaves the previous results in place.
 //
 // Memory holds the person records (the unit of D5), not the lines: the records are read
 // streaming in record order, linked, and then the lines are taken in batches of whole components
 // (person clusters joined by the judgments their lines name, and by the judgments their appeals
 // name), so that D2 to D4 see in each batch everything they compare. The result does not depend
-// on the batch size, except for the numbering of notices.
+// on the batch size.
+//
+// A run is incremental when it can (see planRun): only the region (see region) of the records
+// that rule D1 changed since the previous run goes through D2 to D4 again, and only its rows of
+// the resolved tables are replaced. Everything a rule compares lies within a component, and every
+// ID is derived from content (notices and chains from their lines, clusters and components from
+// their records, person keys from the previous run's), so the tables are the same as a full
+// run's. Every run scores pairs with the stored linkage model (see linkage_model), so that a full
+// run and an incremental one link alike.
 func Run(ctx context.Context, db *sql.DB, opts Options) (Stats, error) {
 	start := time.Now()
 	steps := map[string]float64{}
@@ -101,56 +120,108 @@ func Run(ctx context.Context, db *sql.DB, opts Options) (Stats, error) {
 	if err := EnsureTables(ctx, conn); err != nil {
 		return Stats{}, err
 	}
+	plan, err := planRun(ctx, conn, cfg, opts)
+	if err != nil {
+		return Stats{}, err
+	}
+	if plan.model != nil {
+		var md linkage.Model
+		if err := md.UnmarshalBinary(plan.model); err != nil {
+			return Stats{}, fmt.Errorf("dedup: the stored linkage model: %w; run canvas build --retrain-linkage to estimate it again", err)
+		}
+		cfg.Model = &md
+	}
 	dir, err := tempDir(ctx, conn)
 	if err != nil {
 		return Stats{}, err
 	}
 	defer os.RemoveAll(dir)
-	mark("reading person records")
-	records, parent, err := readRecords(ctx, conn, dir)
-	if err != nil {
-		return Stats{}, err
-	}
 	decisions, err := readDecisions(ctx, conn)
 	if err != nil {
 		return Stats{}, err
 	}
-	w := &world{records: records, nameMatchMin: opts.NameMatchMin, dir: dir}
-	mark("D5 person linkage")
-	if err := w.linkPersons(ctx, decisions, cfg); err != nil {
-		return Stats{}, err
+	w := &world{nameMatchMin: opts.NameMatchMin, dir: dir}
+	var parent []int32
+	var lr linkRun
+	if plan.full {
+		mark("reading person records")
+		if w.records, parent, err = readRecords(ctx, conn, dir, ""); err != nil {
+			return Stats{}, err
+		}
+		mark("D5 person linkage")
+		if lr, err = w.linkPersons(ctx, decisions, cfg); err != nil {
+			return Stats{}, err
+		}
+	} else {
+		mark("D5 person linkage (incremental)")
+		if parent, lr, err = w.incrementalWorld(ctx, conn, plan, decisions, cfg, mark); err != nil {
+			return Stats{}, err
+		}
 	}
-	total := w.stats
+	var model []byte
+	if plan.model == nil && w.model != nil {
+		if model, err = w.model.MarshalBinary(); err != nil {
+			return Stats{}, fmt.Errorf("dedup: the linkage model: %w", err)
+		}
+	}
 	mark("D2-D4 components")
-	batchOf, batches := w.planBatches(parent, opts.BatchLines)
-	if err := begin(ctx, conn); err != nil {
+	batchOf, batches := w.planBatches(parent, opts.BatchLines, nil)
+	rollback := func(err error) (Stats, error) {
 		conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
 		return Stats{}, err
+	}
+	if plan.full {
+		err = begin(ctx, conn)
+	} else {
+		err = beginIncremental(ctx, conn)
+	}
+	if err != nil {
+		return rollback(err)
 	}
 	mark("D2-D4")
+	var total Stats
 	if err := w.process(ctx, conn, dir, batchOf, batches, &total, progress); err != nil {
-		conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
-		return Stats{}, err
+		return rollback(err)
 	}
-	total.D5Merged = total.PersonRecords - total.Persons
 	steps["D2-D4 rules (included)"] = w.rulesTime.Seconds()
 	steps["D2-D4 writing (included)"] = w.writeTime.Seconds()
 	mark("person keys, resolved tables")
-	if err := finish(ctx, conn, total, steps); err != nil {
-		conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
-		return Stats{}, err
+	st, err := finish(ctx, conn, !plan.full, steps)
+	if err != nil {
+		return rollback(err)
+	}
+	if err := saveState(ctx, conn, plan, model, st.PersonRecords); err != nil {
+		return rollback(err)
+	}
+	mark("linkage state")
+	if err := w.saveLinkState(ctx, conn, lr); err != nil {
+		return rollback(err)
+	}
+	if err := dropStaging(ctx, conn); err != nil {
+		return rollback(err)
+	}
+	mark("commit")
+	if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {
+		return rollback(err)
 	}
 	mark("")
-	total.Steps = steps
-	total.Duration = time.Since(start)
-	return total, nil
+	st.Mode, st.Reason, st.Region = ModeIncremental, "", len(w.records)
+	if plan.full {
+		st.Mode, st.Reason, st.Region = ModeFull, plan.reason, 0
+	}
+	st.Steps = steps
+	st.Duration = time.Since(start)
+	return st, nil
 }
 
 // planBatches groups the person records into components that D2 to D4 may join: the records
 // that readRecords joined by judgment number (parent), and the records of one linkage cluster.
-// It packs whole components, in record order, into batches of about batchLines lines, and
-// returns each record's batch and the number of batches.
-func (w *world) planBatches(parent []int32, batchLines int) ([]int32, int) {
+// Each record's component is named after its smallest record ID (records are in ID order). It
+// packs whole components, in record order, into batches of about batchLines lines, and returns
+// each record's batch and the number of batches. When keep is not nil, only the records it
+// marks are given a batch (the others get -1): an incremental run's region, which is a union of
+// whole components.
+func (w *world) planBatches(parent []int32, batchLines int, keep []bool) ([]int32, int) {
 	find := func(x int32) int32 {
 		for parent[x] != x {
 			parent[x] = parent[parent[x]]
@@ -172,6 +243,11 @@ func (w *world) planBatches(parent []int32, batchLines int) ([]int32, int) {
 	batch, lines := int32(0), 0
 	for i := range w.records {
 		root := find(int32(i))
+		w.records[i].component = w.records[root].rec.ID // the root is the component's smallest index
+		if keep != nil && !keep[i] {
+			batchOf[i] = -1
+			continue
+		}
 		b, ok := compBatch[root]
 		if !ok {
 			if lines >= batchLines {
@@ -193,8 +269,14 @@ func (w *world) process(ctx context.Context, conn *sql.Conn, dir string, batchOf
 	if _, err := conn.ExecContext(ctx, `CREATE TEMP TABLE _dedup_batch (rec VARCHAR, batch INTEGER)`); err != nil {
 		return err
 	}
-	if err := w.appendRows(ctx, conn, "_dedup_batch", len(w.records), func(i int) []driver.Value {
-		return []driver.Value{w.records[i].rec.ID, batchOf[i]}
+	var inBatch []int32
+	for i, b := range batchOf {
+		if b >= 0 {
+			inBatch = append(inBatch, int32(i))
+		}
+	}
+	if err := w.appendRows(ctx, conn, "_dedup_batch", len(inBatch), func(i int) []driver.Value {
+		return []driver.Value{w.records[inBatch[i]].rec.ID, batchOf[inBatch[i]]}
 	}); err != nil {
 		return err
 	}
@@ -218,7 +300,6 @@ func (w *world) process(ctx context.Context, conn *sql.Conn, dir string, batchOf
 		w.rulesTime += t1.Sub(t0)
 		w.writeTime += time.Since(t1)
 		total.add(w.stats)
-		w.noticeBase += len(w.notices)
 		w.lines = w.lines[:0]
 		return nil
 	}

@@ -125,3 +125,12 @@ func (b col) int64(c, i int) (int64, bool) {
 	}
 	return a.Value(i), true
 }
+
+// float64 returns a DOUBLE column's value and whether it is not NULL.
+func (b col) float64(c, i int) (float64, bool) {
+	a := b.rec.Column(c).(*array.Float64)
+	if a.IsNull(i) {
+		return 0, false
+	}
+	return a.Value(i), true
+}

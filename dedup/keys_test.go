@@ -42,7 +42,8 @@ func TestAssignKeysSQLFollowsTheRule(t *testing.T) {
 				t.Fatal(err)
 			}
 			if k, ok := previous[id]; ok {
-				if _, err := conn.ExecContext(ctx, `INSERT INTO person_record (person_record, person_key, lines, rule) VALUES (?, ?, 1, 'SINGLE')`, id, k); err != nil {
+				if _, err := conn.ExecContext(ctx, `INSERT INTO person_record (person_record, person_key, lines, rule, cluster, component, exact_rep)
+					VALUES (?, ?, 1, 'SINGLE', ?, ?, ?)`, id, k, id, id, id); err != nil {
 					t.Fatal(err)
 				}
 			}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -43,7 +44,9 @@ const recordExpr = `coalesce(source_system, 'MACH') || ':' || person_id`
 // While it reads, it joins the records whose lines name the same normalised judgment number (as
 // their own or as the decision they appeal): the returned union-find over record indexes is where
 // planBatches starts its components.
-func readRecords(ctx context.Context, conn *sql.Conn, dir string) ([]personRecord, []int32, error) {
+//
+// When only is not "", it reads only the records that query lists (a SELECT of record IDs).
+func readRecords(ctx context.Context, conn *sql.Conn, dir, only string) ([]personRecord, []int32, error) {
 	var out []personRecord
 	var cur []recordLine
 	var parent []int32
@@ -79,6 +82,9 @@ func readRecords(ctx context.Context, conn *sql.Conn, dir string) ([]personRecor
 	q := `SELECT ` + recordExpr + ` AS rec, national_number, surname, given_names,
 	        strftime(birth_date, '%Y-%m-%d'), birth_place, sex, citizenship, judgment_id, appeal_of
 	      FROM mach_current ORDER BY rec`
+	if only != "" {
+		q = strings.Replace(q, "FROM mach_current", "FROM mach_current WHERE "+recordExpr+" IN ("+only+")", 1)
+	}
 	err := export(ctx, conn, dir, "records", q, func(b arrow.RecordBatch) error {
 		c := col{b}
 		for i := range int(b.NumRows()) {

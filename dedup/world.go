@@ -18,12 +18,12 @@ type world struct {
 
 	records []personRecord // all, sorted by ID
 	pairs   []linkage.Pair
+	model   *linkage.Model      // the model the linkage scored with
 	parent  map[string]string   // union-find over linkage cluster IDs (D4 merges persons)
 	nns     map[string][]string // cluster root -> valid national numbers of its records
 
-	notices    []notice // of the batch
-	chains     []chain  // of the batch
-	noticeBase int      // notices of the earlier batches: notice IDs go on from there
+	notices []notice // of the batch
+	chains  []chain  // of the batch
 
 	trace []traceRow
 	stats Stats
@@ -40,11 +40,15 @@ type personRecord struct {
 	score      float64
 	hasScore   bool
 	clusterID  string
+	component  string // see planBatches
+	exactKey   string // see exactKey
+	exactRep   string // the representative of its EXACT group
 	reviewNote string
 }
 
 // notice is one person in one judgment (D3).
 type notice struct {
+	id                                string // "N" and its smallest line record ID
 	cluster, court, jnorm, judgmentID string
 	judgmentDate, finalDate           time.Time
 	instance, appealNorm, decision    string
@@ -164,35 +168,78 @@ func or(s, def string) string {
 	return s
 }
 
-// linkPersons applies D5: the person records (read by readRecords) are linked by package
-// linkage.
-func (w *world) linkPersons(ctx context.Context, decisions []linkage.Decision, cfg linkage.Config) error {
-	rep, groupNN := w.exactIdentities(decisions)
-	var recs []linkage.Record
+// linkPersons applies D5 to every person record (read by readRecords): package linkage links the
+// representatives of the EXACT groups. It returns what the linkage saw and found, for its state.
+func (w *world) linkPersons(ctx context.Context, decisions []linkage.Decision, cfg linkage.Config) (linkRun, error) {
+	rep, groupNN := exactIdentities(w.records, decisions)
+	recs, ds := linkInput(w.records, rep, groupNN, decisions, func(id string) (string, bool) { return "", false })
+	res, err := linkage.Link(ctx, recs, ds, cfg)
+	if err != nil {
+		return linkRun{}, fmt.Errorf("linking persons (D5): %w", err)
+	}
+	w.pairs, w.model = res.Pairs, res.Model
+	w.applyPairs(res.Pairs, func(id string) *personRecord {
+		ix, _ := recordIndex(w.records, id)
+		return &w.records[ix]
+	})
+	w.applyExact(w.records, rep)
 	for i := range w.records {
+		w.records[i].clusterID = res.Cluster[w.records[rep[i]].rec.ID]
+		if w.records[i].clusterID == "" {
+			w.records[i].clusterID = w.records[rep[i]].rec.ID
+		}
+	}
+	w.clusterNumbers()
+	w.stats.PersonRecords = len(w.records)
+	return linkRun{recs: recs, decisions: ds, edges: res.Edges}, nil
+}
+
+// linkRun is what the linkage saw and found in a run, for its state (see linkstate.go).
+type linkRun struct {
+	recs      []linkage.Record   // full run: every record the linkage saw
+	decisions []linkage.Decision // on the representatives
+	edges     []linkage.Edge     // full run: every edge
+	delta     *linkage.Delta     // incremental run
+	touched   []string           // incremental run: records whose blocking keys changed (changed and removed)
+}
+
+// linkInput returns what the linkage sees of records grouped by rule EXACT (rep, groupNN, see
+// exactIdentities): each group's representative, with the group's valid national number, and the
+// decisions on person records moved onto the representatives. A decision naming a record outside
+// records is moved with repOf, or dropped when repOf does not know it (a record gone).
+func linkInput(records []personRecord, rep []int, groupNN map[int]string, decisions []linkage.Decision,
+	repOf func(id string) (string, bool)) ([]linkage.Record, []linkage.Decision) {
+	var recs []linkage.Record
+	for i := range records {
 		if rep[i] == i {
-			r := w.records[i].rec
+			r := records[i].rec
 			if r.NationalNumber == "" {
 				r.NationalNumber = groupNN[i]
 			}
 			recs = append(recs, r)
 		}
 	}
-	// decisions name person records: pass them on their group's representative
+	find := func(id string) (string, bool) {
+		if ix, ok := recordIndex(records, id); ok {
+			return records[rep[ix]].rec.ID, true
+		}
+		return repOf(id)
+	}
 	var ds []linkage.Decision
 	for _, d := range decisions {
-		a, okA := recordIndex(w.records, d.A)
-		b, okB := recordIndex(w.records, d.B)
-		if okA && okB && rep[a] != rep[b] {
-			ds = append(ds, linkage.Decision{A: w.records[rep[a]].rec.ID, B: w.records[rep[b]].rec.ID, Match: d.Match})
+		a, okA := find(d.A)
+		b, okB := find(d.B)
+		if okA && okB && a != b {
+			ds = append(ds, linkage.Decision{A: a, B: b, Match: d.Match})
 		}
 	}
-	res, err := linkage.Link(ctx, recs, ds, cfg)
-	if err != nil {
-		return fmt.Errorf("linking persons (D5): %w", err)
-	}
-	w.pairs = res.Pairs
-	for _, p := range res.Pairs {
+	return recs, ds
+}
+
+// applyPairs traces the linkage's pairs and gives each representative the rule and score of its
+// best match (a national number first).
+func (w *world) applyPairs(pairs []linkage.Pair, get func(id string) *personRecord) {
+	for _, p := range pairs {
 		if p.Status == linkage.StatusNonMatch && p.Rule != linkage.RuleReview && p.Rule != linkage.RuleNationalNumber {
 			continue
 		}
@@ -200,9 +247,7 @@ func (w *world) linkPersons(ctx context.Context, decisions []linkage.Decision, c
 			status: p.Status, detail: p.Rule + noteSuffix(p.Note)})
 		if p.Status == linkage.StatusMatch && p.SameCluster {
 			for _, id := range []string{p.A, p.B} {
-				ix, _ := recordIndex(w.records, id)
-				pr := &w.records[ix]
-				if !pr.hasScore || p.Score > pr.score || (p.Rule == linkage.RuleNationalNumber && pr.rule != linkage.RuleNationalNumber) {
+				if pr := get(id); pr != nil && (!pr.hasScore || p.Score > pr.score || (p.Rule == linkage.RuleNationalNumber && pr.rule != linkage.RuleNationalNumber)) {
 					pr.rule, pr.score, pr.hasScore = p.Rule, p.Score, true
 				}
 			}
@@ -211,23 +256,26 @@ func (w *world) linkPersons(ctx context.Context, decisions []linkage.Decision, c
 			w.stats.ReviewPairs++
 		}
 	}
-	for i := range w.records {
+}
+
+// applyExact traces the EXACT groups of records and marks their members.
+func (w *world) applyExact(records []personRecord, rep []int) {
+	for i := range records {
+		records[i].exactRep = records[rep[i]].rec.ID
 		if r := rep[i]; r != i {
-			pr := &w.records[i]
+			pr := &records[i]
 			pr.rule, pr.hasScore = RuleExact, false
-			if !w.records[r].hasScore {
-				w.records[r].rule = RuleExact
+			if !records[r].hasScore {
+				records[r].rule = RuleExact
 			}
-			w.trace = append(w.trace, traceRow{rule: "D5", kind: "person_record", a: pr.rec.ID, b: w.records[r].rec.ID,
+			w.trace = append(w.trace, traceRow{rule: "D5", kind: "person_record", a: pr.rec.ID, b: records[r].rec.ID,
 				status: "match", detail: RuleExact + ": same surname, given names and birth date"})
 		}
 	}
-	for i := range w.records {
-		w.records[i].clusterID = res.Cluster[w.records[rep[i]].rec.ID]
-		if w.records[i].clusterID == "" {
-			w.records[i].clusterID = w.records[rep[i]].rec.ID
-		}
-	}
+}
+
+// clusterNumbers notes the valid national numbers of every cluster, for D4's merges.
+func (w *world) clusterNumbers() {
 	w.parent = map[string]string{}
 	w.nns = map[string][]string{}
 	for i := range w.records {
@@ -236,8 +284,6 @@ func (w *world) linkPersons(ctx context.Context, decisions []linkage.Decision, c
 			w.nns[pr.clusterID] = append(w.nns[pr.clusterID], nn)
 		}
 	}
-	w.stats.PersonRecords = len(w.records)
-	return nil
 }
 
 // RuleExact is the D5 rule of person records with the same normalised surname, given names and
@@ -245,33 +291,44 @@ func (w *world) linkPersons(ctx context.Context, decisions []linkage.Decision, c
 // probabilistic linkage, which sees one record for them (the smallest record ID).
 const RuleExact = "EXACT"
 
-// exactIdentities groups the person records of rule RuleExact, unless an analyst declared two of
-// them not a match, and returns each record's representative (itself when alone) and each
-// representative's group's valid national number, which the linkage sees so that rule NN applies.
-func (w *world) exactIdentities(decisions []linkage.Decision) ([]int, map[int]string) {
+// exactKey is the key of a person record's EXACT group: normalised surname, given names and birth
+// date, or "" when one of them is missing (the record is alone).
+func exactKey(r *linkage.Record) string {
+	sn, gn := PersonName(r.Surname), PersonName(r.GivenNames)
+	if sn == "" || gn == "" || r.BirthDate == "" {
+		return ""
+	}
+	return sn + "|" + gn + "|" + r.BirthDate
+}
+
+// exactIdentities groups the person records (sorted by ID) of rule RuleExact, unless an analyst
+// declared two of them not a match, and returns each record's representative (itself when alone)
+// and each representative's group's valid national number, which the linkage sees so that rule
+// NN applies. A group depends only on the records with its key and the decisions between them.
+func exactIdentities(records []personRecord, decisions []linkage.Decision) ([]int, map[int]string) {
 	apart := map[[2]string]bool{}
 	for _, d := range decisions {
 		k := [2]string{min(d.A, d.B), max(d.A, d.B)}
 		apart[k] = !d.Match // the last decision on a pair counts
 	}
-	rep := make([]int, len(w.records))
-	order := make([]int, len(w.records))
+	rep := make([]int, len(records))
+	order := make([]int, len(records))
 	for i := range rep {
 		rep[i], order[i] = i, i
 	}
-	slices.SortFunc(order, func(a, b int) int { return cmp.Compare(w.records[a].rec.ID, w.records[b].rec.ID) })
+	slices.SortFunc(order, func(a, b int) int { return cmp.Compare(records[a].rec.ID, records[b].rec.ID) })
 	type group struct {
 		members []int
 		nn      string
 	}
 	groups := map[string][]*group{}
 	for _, i := range order {
-		r := &w.records[i].rec
-		sn, gn := PersonName(r.Surname), PersonName(r.GivenNames)
-		if sn == "" || gn == "" || r.BirthDate == "" {
+		r := &records[i].rec
+		records[i].exactKey = exactKey(r)
+		key := records[i].exactKey
+		if key == "" {
 			continue
 		}
-		key := sn + "|" + gn + "|" + r.BirthDate
 		var joined *group
 		for _, g := range groups[key] {
 			if g.nn != "" && r.NationalNumber != "" && g.nn != r.NationalNumber {
@@ -279,7 +336,7 @@ func (w *world) exactIdentities(decisions []linkage.Decision) ([]int, map[int]st
 			}
 			ok := true
 			for _, m := range g.members {
-				if apart[[2]string{min(r.ID, w.records[m].rec.ID), max(r.ID, w.records[m].rec.ID)}] {
+				if apart[[2]string{min(r.ID, records[m].rec.ID), max(r.ID, records[m].rec.ID)}] {
 					ok = false
 					break
 				}
@@ -335,7 +392,7 @@ func (w *world) find(c string) string {
 func (w *world) clusterOf(record int) string { return w.find(w.records[record].clusterID) }
 
 // noticeID is the ID of the batch's notice n.
-func (w *world) noticeID(n int) string { return fmt.Sprint(w.noticeBase + n) }
+func (w *world) noticeID(n int) string { return w.notices[n].id }
 
 // canMerge reports whether two clusters hold no two different valid national numbers.
 func (w *world) canMerge(a, b string) bool {
@@ -444,6 +501,16 @@ func (w *world) buildNotices() {
 			nt.decision = "CONVICTION"
 		} else if nt.decision != "CONVICTION" && decisionRank(l.decision) > decisionRank(nt.decision) {
 			nt.decision = l.decision
+		}
+	}
+	// a notice is named after its smallest line record ID, as a chain is: the ID depends on the
+	// notice's lines only, not on what else the run or the batch holds
+	for n := range w.notices {
+		nt := &w.notices[n]
+		for _, i := range nt.lines {
+			if id := w.lines[i].recordID; nt.id == "" || id < nt.id[1:] {
+				nt.id = "N" + id
+			}
 		}
 	}
 	w.stats.Notices = len(w.notices)

@@ -24,22 +24,25 @@ func runTables() []string {
 // tables are made from these. They are temporary tables (never written to the database file),
 // created and dropped inside the run's transaction.
 const stageSQL = `
-CREATE TEMP TABLE _dedup_line (record_id VARCHAR, source_system VARCHAR, judgment_norm VARCHAR, stands BOOLEAN,
-  merged_into VARCHAR, person_record VARCHAR, cluster VARCHAR, notice_id BIGINT, chain_id VARCHAR);
-CREATE TEMP TABLE _dedup_notice (notice_id BIGINT, cluster VARCHAR, court VARCHAR, judgment_norm VARCHAR,
+CREATE TEMP TABLE _dedup_line (record_id VARCHAR, source_system VARCHAR, judgment_norm VARCHAR, appeal_norm VARCHAR, stands BOOLEAN,
+  merged_into VARCHAR, person_record VARCHAR, cluster VARCHAR, notice_id VARCHAR, chain_id VARCHAR);
+CREATE TEMP TABLE _dedup_notice (notice_id VARCHAR, cluster VARCHAR, court VARCHAR, judgment_norm VARCHAR,
   judgment_id VARCHAR, judgment_date DATE, instance VARCHAR, appeal_of_norm VARCHAR, decision VARCHAR,
-  final_date DATE, lines BIGINT, chain_id VARCHAR, reviews_notice BIGINT, link_rule VARCHAR, link_score DOUBLE);
+  final_date DATE, lines BIGINT, chain_id VARCHAR, reviews_notice VARCHAR, link_rule VARCHAR, link_score DOUBLE);
 CREATE TEMP TABLE _dedup_chain (chain_id VARCHAR, cluster VARCHAR, notices BIGINT, first_court VARCHAR,
-  last_notice BIGINT, last_court VARCHAR, last_instance VARCHAR, decision VARCHAR, judgment_date DATE,
+  last_notice VARCHAR, last_court VARCHAR, last_instance VARCHAR, decision VARCHAR, judgment_date DATE,
   final_date DATE, first_judgment_date DATE, offence_date DATE, orphan_appeal BOOLEAN, convicted BOOLEAN);
 CREATE TEMP TABLE _dedup_person (cluster VARCHAR, sex VARCHAR, birth_date DATE, citizenship VARCHAR,
   person_records BIGINT, lines BIGINT);
 CREATE TEMP TABLE _dedup_record (person_record VARCHAR, cluster VARCHAR, national_number VARCHAR, surname VARCHAR,
   given_names VARCHAR, birth_date VARCHAR, birth_place VARCHAR, sex VARCHAR, citizenship VARCHAR,
-  lines BIGINT, rule VARCHAR, score DOUBLE);
+  lines BIGINT, rule VARCHAR, score DOUBLE, link_cluster VARCHAR, component VARCHAR, exact_key VARCHAR, exact_rep VARCHAR);
 `
 
-var stageTables = []string{"_dedup_line", "_dedup_notice", "_dedup_chain", "_dedup_person", "_dedup_record", "_dedup_key", "_dedup_batch"}
+var stageTables = []string{"_dedup_line", "_dedup_notice", "_dedup_chain", "_dedup_person", "_dedup_record", "_dedup_key",
+	"_dedup_batch", "_dedup_cluster", "_dedup_changed", "_dedup_region", "_dedup_jkey", "_dedup_old", "_dedup_seed",
+	"_dedup_ids", "_dedup_bkeys", "_dedup_xkey", "_dedup_reps", "_dedup_lregion", "_dedup_xrec", "_dedup_dnow", "_dedup_dchanged",
+	"_dedup_touched"}
 
 // assignKeysSQL gives every cluster its person key, stable across runs while its records stay
 // together (the rule of linkage.AssignKeys, in SQL so that no map of every record is held in
@@ -72,10 +75,10 @@ FROM clusters c LEFT JOIN won w USING (cluster);
 const finalSQL = `
 INSERT INTO person_record
 SELECT r.person_record, k.person_key, r.national_number, r.surname, r.given_names, r.birth_date, r.birth_place,
-       r.sex, r.citizenship, r.lines, r.rule, r.score
+       r.sex, r.citizenship, r.lines, r.rule, r.score, r.link_cluster, r.component, r.exact_key, r.exact_rep
 FROM _dedup_record r JOIN _dedup_key k USING (cluster);
 INSERT INTO conviction_line
-SELECT l.record_id, l.source_system, l.judgment_norm, l.stands, l.merged_into, l.person_record, k.person_key,
+SELECT l.record_id, l.source_system, l.judgment_norm, l.appeal_norm, l.stands, l.merged_into, l.person_record, k.person_key,
        l.notice_id, l.chain_id
 FROM _dedup_line l JOIN _dedup_key k USING (cluster);
 INSERT INTO conviction_notice
@@ -93,8 +96,8 @@ INSERT INTO conviction_person
 SELECT k.person_key, p.sex, p.birth_date, p.citizenship, p.person_records, p.lines
 FROM _dedup_person p JOIN _dedup_key k USING (cluster);
 INSERT INTO person_link
-SELECT l.record_id, l.person_key, l.person_record, r.rule, r.score
-FROM conviction_line l JOIN person_record r USING (person_record);
+SELECT l.record_id, k.person_key, l.person_record, r.rule, r.score
+FROM _dedup_line l JOIN _dedup_key k USING (cluster) JOIN _dedup_record r ON r.person_record = l.person_record;
 UPDATE review_pair SET decided = true FROM review_decision d
 WHERE (d.a = review_pair.a AND d.b = review_pair.b) OR (d.a = review_pair.b AND d.b = review_pair.a);
 `
@@ -123,19 +126,27 @@ func begin(ctx context.Context, conn *sql.Conn) error {
 	return nil
 }
 
-// finish gives the person keys, makes the resolved tables from the staging tables, writes the
-// counts and commits.
-func finish(ctx context.Context, conn *sql.Conn, st Stats, steps map[string]float64) error {
+// finish gives the person keys, makes the resolved tables from the staging tables (all of them,
+// or in an incremental run the region's rows) and writes the counts, inside the run's
+// transaction.
+func finish(ctx context.Context, conn *sql.Conn, incremental bool, steps map[string]float64) (Stats, error) {
 	t := time.Now()
 	if _, err := conn.ExecContext(ctx, assignKeysSQL); err != nil {
-		return fmt.Errorf("dedup: person keys: %w", err)
+		return Stats{}, fmt.Errorf("dedup: person keys: %w", err)
 	}
 	steps["keys (included)"] = time.Since(t).Seconds()
-	if _, err := conn.ExecContext(ctx, "DROP TABLE person_record"); err != nil {
-		return err
-	}
-	if err := EnsureTables(ctx, conn); err != nil {
-		return err
+	if incremental {
+		if _, err := conn.ExecContext(ctx, `DELETE FROM person_record WHERE person_record IN (SELECT person_record FROM _dedup_region)`); err != nil {
+			return Stats{}, err
+		}
+	} else {
+		// dropping and creating again is much faster in DuckDB than deleting every row
+		if _, err := conn.ExecContext(ctx, "DROP TABLE person_record"); err != nil {
+			return Stats{}, err
+		}
+		if err := EnsureTables(ctx, conn); err != nil {
+			return Stats{}, err
+		}
 	}
 	for _, q := range strings.Split(finalSQL, ";") {
 		if strings.TrimSpace(q) == "" {
@@ -143,10 +154,14 @@ func finish(ctx context.Context, conn *sql.Conn, st Stats, steps map[string]floa
 		}
 		t := time.Now()
 		if _, err := conn.ExecContext(ctx, q); err != nil {
-			return fmt.Errorf("dedup: resolved tables: %w", err)
+			return Stats{}, fmt.Errorf("dedup: resolved tables: %w", err)
 		}
 		f := strings.Fields(q)
 		steps["table "+f[2]+" (included)"] += time.Since(t).Seconds()
+	}
+	st, err := tableStats(ctx, conn)
+	if err != nil {
+		return st, err
 	}
 	counts := [][2]any{{"lines", st.Lines}, {"d2_merged", st.D2Merged}, {"person_records", st.PersonRecords},
 		{"persons", st.Persons}, {"d5_merged", st.D5Merged}, {"review_pairs", st.ReviewPairs}, {"notices", st.Notices},
@@ -155,15 +170,19 @@ func finish(ctx context.Context, conn *sql.Conn, st Stats, steps map[string]floa
 	if err := appendRows(ctx, conn, "dedup_stats", len(counts), func(i int) []driver.Value {
 		return []driver.Value{counts[i][0].(string), int64(counts[i][1].(int))}
 	}); err != nil {
-		return err
+		return st, err
 	}
+	return st, nil
+}
+
+// dropStaging drops the run's temporary tables.
+func dropStaging(ctx context.Context, conn *sql.Conn) error {
 	for _, t := range stageTables {
 		if _, err := conn.ExecContext(ctx, "DROP TABLE IF EXISTS "+t); err != nil {
 			return err
 		}
 	}
-	_, err := conn.ExecContext(ctx, "COMMIT")
-	return err
+	return nil
 }
 
 func date(t time.Time) driver.Value {
@@ -226,15 +245,14 @@ func (w *world) writeBatch(ctx context.Context, conn *sql.Conn) error {
 	for _, r := range recs {
 		cluster[r] = w.clusterOf(r)
 	}
-	base := int64(w.noticeBase)
 	if err := w.appendRows(ctx, conn, "_dedup_line", len(w.lines), func(i int) []driver.Value {
 		l := &w.lines[i]
 		var notice, chainID driver.Value
 		if l.notice >= 0 {
-			notice = base + int64(l.notice)
+			notice = w.notices[l.notice].id
 			chainID = w.chains[w.notices[l.notice].chain].id
 		}
-		return []driver.Value{l.recordID, l.system, l.jnorm, l.stands, str(l.mergedInto), w.records[l.record].rec.ID,
+		return []driver.Value{l.recordID, l.system, l.jnorm, str(l.appealNorm), l.stands, str(l.mergedInto), w.records[l.record].rec.ID,
 			cluster[l.record], notice, chainID}
 	}); err != nil {
 		return err
@@ -243,9 +261,9 @@ func (w *world) writeBatch(ctx context.Context, conn *sql.Conn) error {
 		nt := &w.notices[n]
 		var reviews driver.Value
 		if nt.reviews >= 0 {
-			reviews = base + int64(nt.reviews)
+			reviews = w.notices[nt.reviews].id
 		}
-		return []driver.Value{base + int64(n), cluster[nt.record], nt.court, nt.jnorm, nt.judgmentID, nt.judgmentDate,
+		return []driver.Value{nt.id, cluster[nt.record], nt.court, nt.jnorm, nt.judgmentID, nt.judgmentDate,
 			nt.instance, str(nt.appealNorm), nt.decision, date(nt.finalDate), int64(len(nt.lines)), w.chains[nt.chain].id,
 			reviews, str(nt.linkRule), score(nt.linkScore, nt.linkRule != "" && nt.linkRule != "ORPHAN")}
 	}); err != nil {
@@ -258,7 +276,7 @@ func (w *world) writeBatch(ctx context.Context, conn *sql.Conn) error {
 		if ch.firstFrom >= 0 {
 			firstCourt = w.notices[ch.firstFrom].court
 		}
-		return []driver.Value{ch.id, cluster[last.record], int64(len(ch.notices)), firstCourt, base + int64(ch.last),
+		return []driver.Value{ch.id, cluster[last.record], int64(len(ch.notices)), firstCourt, w.notices[ch.last].id,
 			last.court, last.instance, last.decision, last.judgmentDate, date(last.finalDate), ch.firstDate,
 			date(ch.offDate), ch.orphan, last.decision == "CONVICTION"}
 	}); err != nil {
@@ -305,7 +323,7 @@ func (w *world) writeBatch(ctx context.Context, conn *sql.Conn) error {
 		}
 		return []driver.Value{r.ID, cluster[recs[i]], str(r.NationalNumber), str(r.Surname), str(r.GivenNames),
 			str(r.BirthDate), str(r.BirthPlace), str(r.Sex), str(r.Citizenship), int64(pr.lines), rule,
-			score(pr.score, pr.hasScore)}
+			score(pr.score, pr.hasScore), pr.clusterID, pr.component, str(pr.exactKey), pr.exactRep}
 	}); err != nil {
 		return err
 	}

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/ciatteh/canvas/dedup"
 )
 
 func TestOpenCreatesStore(t *testing.T) {
@@ -88,5 +90,12 @@ func TestStoreIsOwnerOnlyAndKeyGuarded(t *testing.T) {
 	}
 	if _, err := s.Key(); err == nil || !strings.Contains(err.Error(), "not the key") {
 		t.Fatalf("replaced key: %v, want a refusal", err)
+	}
+}
+
+// TestMarksAgreeWithDedup: package dedup reads the D1 marks by name to plan incremental runs.
+func TestMarksAgreeWithDedup(t *testing.T) {
+	if dedup.MarkResolved != MarkResolved || dedup.MarkPublished != MarkPublished {
+		t.Errorf("dedup reads %q and %q, the store writes %q and %q", dedup.MarkResolved, dedup.MarkPublished, MarkResolved, MarkPublished)
 	}
 }

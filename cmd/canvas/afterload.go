@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/ciatteh/canvas/dedup"
 	"github.com/ciatteh/canvas/pipeline"
 )
 
@@ -21,7 +22,9 @@ func afterLoad(ctx context.Context, g *Globals, s *pipeline.Store, runID int64, 
 		}
 		return nil
 	}
-	br, err := pipeline.BuildCanvas(ctx, s, runID, pipeline.BuildOptions{Progress: stageProgress(stderr, g.Quiet)})
+	opts := pipeline.BuildOptions{Progress: stageProgress(stderr, g.Quiet)}
+	opts.Dedup.Full = o.Full
+	br, err := pipeline.BuildCanvas(ctx, s, runID, opts)
 	if err != nil {
 		return err
 	}
@@ -31,8 +34,12 @@ func afterLoad(ctx context.Context, g *Globals, s *pipeline.Store, runID int64, 
 
 func printBuild(w io.Writer, br pipeline.BuildResult) {
 	d := br.Dedup
-	fmt.Fprintf(w, "dedup: %d lines -> %d notices -> %d decision chains (%d convictions), %d person records -> %d persons, %d pairs to review (%s)\n",
-		d.Lines, d.Notices, d.Chains, d.Convictions, d.PersonRecords, d.Persons, d.ReviewPairs, d.Duration.Round(1e6))
+	how := fmt.Sprintf("incremental: %d person records recomputed", d.Region)
+	if d.Mode == dedup.ModeFull {
+		how = "full: " + d.Reason
+	}
+	fmt.Fprintf(w, "dedup: %d lines -> %d notices -> %d decision chains (%d convictions), %d person records -> %d persons, %d pairs to review (%s; %s)\n",
+		d.Lines, d.Notices, d.Chains, d.Convictions, d.PersonRecords, d.Persons, d.ReviewPairs, how, d.Duration.Round(1e6))
 	fmt.Fprintf(w, "canvas: %d indicator rows, years %d-%d, published at %s (%s)\n",
 		br.Build.IndicatorRows, br.Build.YearFrom, br.Build.YearTo, br.CanvasPath, br.Build.Duration.Round(1e6))
 }

@@ -19,7 +19,8 @@ type BuildOptions struct {
 	Wait              time.Duration
 	MachMigrationYear int
 	Out               string // write the canvas here instead of publishing it
-	Full              bool   // rule D1 from the whole raw layer, not only the records of new deliveries
+	Full              bool   // rules D1-D5 from the whole raw layer, not only what new deliveries touch
+	RetrainLinkage    bool   // estimate the linkage model again
 	// MatchThreshold and ReviewThreshold override the linkage's (rule D5) when set.
 	MatchThreshold, ReviewThreshold float64
 }
@@ -31,7 +32,8 @@ func newBuildCmd(g *Globals) *cobra.Command {
 		Short: "Remove double counting (D2-D5) and build and publish the shared canvas from the restricted store",
 		Long: `Run the stages after the raw layer on the restricted store: resolve versions (D1) of the
 deliveries not yet resolved (with --full: of all deliveries), remove the double counting of the
-conviction extract (D2-D5, applying every analyst review decision), build a new shared canvas
+conviction extract (D2-D5, applying every analyst review decision; only for the records that the
+new deliveries or decisions touch, unless --full), build a new shared canvas
 (microdata, indicator, measure_definition, series_note, coverage) and publish it by an atomic
 swap, keeping the previous canvases as canvas.duckdb.prev-N.
 
@@ -46,7 +48,8 @@ a code list. With --out, the canvas is written to that new file and not publishe
 	f.DurationVar(&o.Wait, "wait", 0, "if another run holds the store, wait this long for it (e.g. 30m)")
 	f.IntVar(&o.MachMigrationYear, "mach-migration-year", 0, "year the MACH migration took effect, flagged B for conviction measures (0: from the data, -1: none)")
 	f.StringVar(&o.Out, "out", "", "write the canvas to this new file instead of publishing it")
-	f.BoolVar(&o.Full, "full", false, "resolve versions (D1) from all deliveries instead of only the records of new ones")
+	f.BoolVar(&o.Full, "full", false, "recompute versions (D1) and double counting (D2-D5) for every record instead of only what new deliveries touch")
+	f.BoolVar(&o.RetrainLinkage, "retrain-linkage", false, "estimate the person linkage model (D5) again from the current records and keep it for later runs (implies a full dedup)")
 	f.Float64Var(&o.MatchThreshold, "match-threshold", 0, "person linkage: score (log2 odds) from which a pair is linked (0: the linkage default)")
 	f.Float64Var(&o.ReviewThreshold, "review-threshold", 0, "person linkage: score from which a pair goes to the review list (0: the linkage default)")
 	return c
@@ -75,6 +78,7 @@ func buildStages(ctx context.Context, g *Globals, s *pipeline.Store, runID int64
 		return err
 	}
 	opts := pipeline.BuildOptions{Progress: stageProgress(stderr, g.Quiet), Build: build.Options{MachMigrationYear: o.MachMigrationYear}}
+	opts.Dedup.Full, opts.Dedup.RetrainLinkage = o.Full, o.RetrainLinkage
 	if o.MatchThreshold != 0 || o.ReviewThreshold != 0 {
 		cfg := linkage.DefaultConfig()
 		if o.MatchThreshold != 0 {

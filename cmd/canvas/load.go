@@ -32,9 +32,10 @@ func newLoadCmd(g *Globals) *cobra.Command {
 Each file is loaded completely or not at all; a file already loaded (same SHA-256) is skipped.
 Rows that cannot be counted go to quarantine with the reason; files that break the contract are
 refused. With --inbox, every new file of the folder is loaded in name order (delivery order).
-After loading, versions are resolved (rule D1) for the records that the new deliveries name
-(with --full: for all records, from every delivery), double counting removed and the shared
-canvas built and published, unless --no-build.
+After loading, versions are resolved (rule D1) for the records that the new deliveries name,
+double counting is removed (D2-D5) for the person records those changes touch, and the shared
+canvas is built and published, unless --no-build. With --full, D1 to D5 are recomputed for every
+record; the result is the same.
 
 Exit codes: 0 ok, 1 failed (a file refused or a stage failed), 2 usage, 3 loaded with rows in quarantine.`,
 		RunE: func(cmd *cobra.Command, args []string) error {

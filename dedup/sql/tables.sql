@@ -8,17 +8,18 @@ CREATE TABLE IF NOT EXISTS conviction_line (
   record_id VARCHAR NOT NULL,         -- key
   source_system VARCHAR NOT NULL,      -- MACH or LEGACY
   judgment_norm VARCHAR NOT NULL,      -- normalised judgment number
+  appeal_norm VARCHAR,                 -- normalised appeal_of: the judgment this line's decision reviews
   stands BOOLEAN NOT NULL,             -- false: a LEGACY line merged by D2 into merged_into
   merged_into VARCHAR,                 -- D2: the MACH line that stands for it
   person_record VARCHAR NOT NULL,      -- D5: the person record (source_system:person_id)
   person_key VARCHAR NOT NULL,         -- D5: the person
-  notice_id BIGINT,                    -- D3: the notice (person, judgment) of a standing line
+  notice_id VARCHAR,                   -- D3: the notice (person, judgment) of a standing line
   chain_id VARCHAR                     -- D4: the decision chain of the notice
 );
 
 -- One row per conviction notice: one person in one judgment (D3), with its place in its chain (D4).
 CREATE TABLE IF NOT EXISTS conviction_notice (
-  notice_id BIGINT NOT NULL,          -- key
+  notice_id VARCHAR NOT NULL,          -- key: N and the smallest record_id of its lines
   person_key VARCHAR NOT NULL,
   court VARCHAR NOT NULL,
   judgment_norm VARCHAR NOT NULL,
@@ -30,7 +31,7 @@ CREATE TABLE IF NOT EXISTS conviction_notice (
   final_date DATE,
   lines BIGINT NOT NULL,
   chain_id VARCHAR NOT NULL,
-  reviews_notice BIGINT,               -- D4: the notice this one reviews
+  reviews_notice VARCHAR,              -- D4: the notice this one reviews
   link_rule VARCHAR,                   -- D4: SAME_PERSON, NAME_MATCH, ORPHAN (appeal without its first decision) or NULL
   link_score DOUBLE
 );
@@ -42,7 +43,7 @@ CREATE TABLE IF NOT EXISTS conviction_chain (
   notices BIGINT NOT NULL,
   first_court VARCHAR,                 -- court of the chain's FIRST decision (NULL: none)
   district VARCHAR NOT NULL,           -- area of first_court, _U when the chain has no FIRST decision
-  last_notice BIGINT NOT NULL,
+  last_notice VARCHAR NOT NULL,
   last_court VARCHAR NOT NULL,
   last_instance VARCHAR NOT NULL,
   decision VARCHAR NOT NULL,           -- the last decision's
@@ -89,8 +90,20 @@ CREATE TABLE IF NOT EXISTS person_record (
   citizenship VARCHAR,
   lines BIGINT NOT NULL,
   rule VARCHAR NOT NULL,               -- how it joined its person: SINGLE, NN, FS, REVIEW, D4
-  score DOUBLE
+  score DOUBLE,
+  cluster VARCHAR NOT NULL,            -- D5: its linkage cluster (smallest person record ID), before D4's merges
+  component VARCHAR NOT NULL,          -- the smallest person record ID of what D2-D4 may join it with (see Run)
+  exact_key VARCHAR,                   -- D5: normalised surname|given names|birth date (rule EXACT); NULL: incomplete
+  exact_rep VARCHAR NOT NULL           -- D5: the record of its EXACT group the linkage sees (itself when alone)
 );
+
+-- A store made before the incremental runs: the columns they added (the first run is full and
+-- makes the tables again).
+ALTER TABLE person_record ADD COLUMN IF NOT EXISTS cluster VARCHAR;
+ALTER TABLE person_record ADD COLUMN IF NOT EXISTS component VARCHAR;
+ALTER TABLE person_record ADD COLUMN IF NOT EXISTS exact_key VARCHAR;
+ALTER TABLE person_record ADD COLUMN IF NOT EXISTS exact_rep VARCHAR;
+ALTER TABLE conviction_line ADD COLUMN IF NOT EXISTS appeal_norm VARCHAR;
 
 -- The mapping of every conviction record (line of mach_current) to its person.
 CREATE TABLE IF NOT EXISTS person_link (
@@ -131,6 +144,60 @@ CREATE TABLE IF NOT EXISTS review_decision (
   decided_at TIMESTAMPTZ NOT NULL,
   note VARCHAR
 );
+
+-- What an incremental run builds on (key: key): "through", the resolved_through mark of rule
+-- D1 whose changes the resolved tables hold (see d1_changed in the pipeline's store).
+CREATE TABLE IF NOT EXISTS dedup_state (
+  key VARCHAR PRIMARY KEY,
+  value VARCHAR NOT NULL
+);
+
+-- The linkage model (rule D5) every run scores with: estimated by the first run, and again only
+-- when asked (canvas build --retrain-linkage), so that a nightly run and a full recomputation
+-- score every pair alike. One row.
+CREATE TABLE IF NOT EXISTS linkage_model (
+  model BLOB NOT NULL,
+  estimated_at TIMESTAMPTZ NOT NULL,
+  person_records BIGINT NOT NULL       -- the records it was estimated on
+);
+
+-- The state the linkage (rule D5) leaves for the next incremental run (see linkage.Relink): the
+-- blocking keys of every record the linkage saw (the EXACT groups' representatives), the scored
+-- candidate pairs at or above the review threshold, and the decisions it was given, on the
+-- representatives.
+CREATE TABLE IF NOT EXISTS link_key (
+  hash BIGINT NOT NULL,                -- the key's 64-bit hash, as a signed integer
+  kind INTEGER NOT NULL,               -- the kind of key, a character of NDYMPS
+  record VARCHAR NOT NULL
+);
+CREATE TABLE IF NOT EXISTS link_edge (
+  a VARCHAR NOT NULL,
+  b VARCHAR NOT NULL,
+  score DOUBLE NOT NULL
+);
+CREATE TABLE IF NOT EXISTS link_decision (
+  seq BIGINT NOT NULL,
+  a VARCHAR NOT NULL,
+  b VARCHAR NOT NULL,
+  match BOOLEAN NOT NULL
+);
+
+-- The analysts' decisions (the last one on each pair, a < b) the previous run applied: a run
+-- compares them with review_decision to find the EXACT groups a new decision may split.
+CREATE TABLE IF NOT EXISTS dedup_decision (
+  a VARCHAR NOT NULL,
+  b VARCHAR NOT NULL,
+  match BOOLEAN NOT NULL
+);
+
+-- The records as the linkage saw them: each EXACT group's representative, with the group's valid
+-- national number when its own is missing.
+CREATE OR REPLACE VIEW link_record AS
+SELECT r.person_record AS id, coalesce(r.national_number, g.nn) AS national_number, r.surname, r.given_names,
+       r.birth_date, r.birth_place, r.sex, r.citizenship
+FROM person_record r
+LEFT JOIN (SELECT exact_rep, max(national_number) AS nn FROM person_record GROUP BY exact_rep) g ON g.exact_rep = r.person_record
+WHERE r.exact_rep = r.person_record;
 
 -- Counts of the last dedup run: what each rule removed.
 CREATE TABLE IF NOT EXISTS dedup_stats (
