@@ -50,6 +50,11 @@ type Result struct {
 	Scale               float64
 	Stages              []Stage
 	GenerateLinesPerSec float64
+	// DeltaLines is the size of the nightly delta (1% of the conviction lines); SameAsFull says
+	// whether the resolved tables after the incremental night equal those of the full rebuild
+	// that follows it.
+	DeltaLines int64
+	SameAsFull bool
 }
 
 // Stage returns the named stage.
@@ -158,7 +163,41 @@ func runSize(ctx context.Context, o Options, n int) (Result, error) {
 		st.Name = s.name
 		res.Stages = append(res.Stages, st)
 	}
-	return res, nil
+	return res, nightly(ctx, o, &res, dir, store, common, logf)
+}
+
+// nightly measures a night: a MACH delivery of 1% of the lines (NightlyDelta) loaded by canvas
+// load on the store (load, D1, incremental dedup, build, publish), then a full rebuild of the
+// same store (canvas build --full), and compares the resolved tables the two leave.
+func nightly(ctx context.Context, o Options, res *Result, dir, store string, common []string, logf func(string, ...any)) error {
+	delta := filepath.Join(dir, "night", "mach_29991231.csv")
+	if err := os.MkdirAll(filepath.Dir(delta), 0o755); err != nil {
+		return err
+	}
+	restricted := filepath.Join(store, "restricted.duckdb")
+	n, err := NightlyDelta(ctx, restricted, delta, 0.01)
+	if err != nil {
+		return err
+	}
+	res.DeltaLines = n
+	logf("size %d: a night of %d conviction lines", res.TargetLines, n)
+	st := child(ctx, o.Program, append(append([]string{"load"}, common...), delta))
+	st.Name = "night"
+	res.Stages = append(res.Stages, st)
+	after, err := Checksum(ctx, restricted)
+	if err != nil {
+		return err
+	}
+	logf("size %d: full rebuild", res.TargetLines)
+	st = child(ctx, o.Program, append(append([]string{"build"}, common...), "--full"))
+	st.Name = "full rebuild"
+	res.Stages = append(res.Stages, st)
+	full, err := Checksum(ctx, restricted)
+	if err != nil {
+		return err
+	}
+	res.SameAsFull = after == full
+	return nil
 }
 
 // child runs the program and measures its wall time and peak resident memory. Exit code 3
@@ -254,6 +293,18 @@ func Markdown(w io.Writer, rs []Result) {
 			r.MachLines, r.AllLines, float64(r.Bytes)/1e6, cat.Seconds, rc.Seconds, ld.Seconds, ratio,
 			float64(ld.PeakRSS)/(1<<20), db.Seconds, float64(db.PeakRSS)/(1<<20), an.Seconds,
 			ld.Seconds+db.Seconds+an.Seconds)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "| conviction lines | night: lines | night s (load, D1, dedup, build, publish) | night peak MiB | full rebuild s | full / night | same tables |")
+	fmt.Fprintln(w, "|---:|---:|---:|---:|---:|---:|---|")
+	for _, r := range rs {
+		nt, fr := r.Stage("night"), r.Stage("full rebuild")
+		ratio := 0.0
+		if nt.Seconds > 0 {
+			ratio = fr.Seconds / nt.Seconds
+		}
+		fmt.Fprintf(w, "| %d | %d | %.1f | %.0f | %.1f | %.1fx | %v |\n", r.MachLines, r.DeltaLines, nt.Seconds,
+			float64(nt.PeakRSS)/(1<<20), fr.Seconds, ratio, map[bool]string{true: "yes", false: "NO"}[r.SameAsFull])
 	}
 	fmt.Fprintln(w)
 	for _, r := range rs {

@@ -63,3 +63,24 @@ func NightlyDelta(ctx context.Context, restricted, out string, share float64) (i
 		strings.ReplaceAll(out, "'", "''"))).Scan(&n)
 	return n, err
 }
+
+// Checksum returns a digest of the restricted store's resolved tables and linkage state: two
+// stores with the same digest hold the same rows. The store must be closed.
+func Checksum(ctx context.Context, restricted string) (string, error) {
+	db, err := sql.Open("duckdb", restricted+"?access_mode=READ_ONLY")
+	if err != nil {
+		return "", err
+	}
+	defer db.Close()
+	var parts []string
+	for _, t := range []string{"conviction_line", "conviction_notice", "conviction_chain", "conviction_offence",
+		"conviction_person", "person_record", "person_link", "dedup_trace", "review_pair", "dedup_stats", "link_key", "link_edge"} {
+		var n int64
+		var h sql.NullString
+		if err := db.QueryRowContext(ctx, fmt.Sprintf(`SELECT count(*), CAST(sum(hash(t)) AS VARCHAR) FROM %s t`, t)).Scan(&n, &h); err != nil {
+			return "", fmt.Errorf("checksum of %s: %w", t, err)
+		}
+		parts = append(parts, fmt.Sprintf("%s %d %s", t, n, h.String))
+	}
+	return strings.Join(parts, "; "), nil
+}
