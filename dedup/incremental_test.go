@@ -78,10 +78,19 @@ func comparable(st dedup.Stats) dedup.Stats {
 // the dedup incrementally every night, the other in full (with the same stored linkage model);
 // after every night every resolved table must be the same in both. Between nights an analyst
 // decides review pairs (a match and a non-match), so that decisions join and split persons too.
+// It runs with the default linkage settings, and with blocks so small that most are oversized,
+// so that Relink reads their neighbourhoods from the store (storeState.Neighbours).
 func TestIncrementalEqualsFull(t *testing.T) {
 	if testing.Short() {
 		t.Skip("loads a synthetic world night by night")
 	}
+	small := linkage.DefaultConfig()
+	small.MaxBlockSize, small.BlockWindow, small.ReviewThreshold = 4, 3, -12 // more pairs are edges
+	t.Run("default blocks", func(t *testing.T) { incrementalEqualsFull(t, nil) })
+	t.Run("small blocks", func(t *testing.T) { incrementalEqualsFull(t, &small) })
+}
+
+func incrementalEqualsFull(t *testing.T, lc *linkage.Config) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	cfg := synth.DefaultConfig()
@@ -106,7 +115,7 @@ func TestIncrementalEqualsFull(t *testing.T) {
 			if _, err := pipeline.Load(ctx, s, int64(n+1), pipeline.LoadOptions{Files: files}); err != nil {
 				t.Fatal(err)
 			}
-			st, err := dedup.Run(ctx, s.DB, dedup.Options{Full: k == 1})
+			st, err := dedup.Run(ctx, s.DB, dedup.Options{Full: k == 1, Linkage: lc})
 			if err != nil {
 				t.Fatalf("night %d, %s: %v", n, []string{"incremental", "full"}[k], err)
 			}

@@ -1,10 +1,14 @@
 package dedup
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"database/sql/driver"
 	"fmt"
+	"slices"
+
+	"github.com/apache/arrow-go/v18/arrow"
 
 	"github.com/ciatteh/canvas/dedup/linkage"
 )
@@ -33,9 +37,15 @@ func (s storeState) Records(ctx context.Context, ids []string) ([]linkage.Record
 	if err := s.ids(ctx, ids); err != nil {
 		return nil, fmt.Errorf("linkage state: records: %w", err)
 	}
-	rows, err := s.conn.QueryContext(ctx, `SELECT id, coalesce(national_number, ''), coalesce(surname, ''),
-		coalesce(given_names, ''), coalesce(birth_date, ''), coalesce(birth_place, ''), coalesce(sex, ''), coalesce(citizenship, '')
-		FROM link_record WHERE id IN (SELECT id FROM _dedup_ids)`)
+	// link_record's definition, with the group's national numbers aggregated for the groups
+	// asked only: DuckDB does not push the IDs into the view's aggregation, which then costs a
+	// pass over every person record per call
+	rows, err := s.conn.QueryContext(ctx, `SELECT r.person_record, coalesce(r.national_number, g.nn, ''), coalesce(r.surname, ''),
+		coalesce(r.given_names, ''), coalesce(r.birth_date, ''), coalesce(r.birth_place, ''), coalesce(r.sex, ''), coalesce(r.citizenship, '')
+		FROM person_record r
+		LEFT JOIN (SELECT exact_rep, max(national_number) AS nn FROM person_record
+		  WHERE exact_rep IN (SELECT id FROM _dedup_ids) GROUP BY exact_rep) g ON g.exact_rep = r.person_record
+		WHERE r.person_record IN (SELECT id FROM _dedup_ids) AND r.exact_rep = r.person_record`)
 	if err != nil {
 		return nil, fmt.Errorf("linkage state: records: %w", err)
 	}
@@ -81,6 +91,68 @@ func (s storeState) BlockMembers(ctx context.Context, keys []linkage.BlockKey) (
 	return out, rows.Err()
 }
 
+// neighboursSQL returns the members of the blocks of the positions in _dedup_pos near a position
+// (see linkage.State.Neighbours), with their rank and their block's size, for n (%[1]d, and
+// %[2]d for n+1). The blocks' members and the positions go through each block's order together,
+// in one sort, a position before a member in the same spot: a member's rank is the members up to
+// it, less one, and a position's p the members before it. Take a member of rank r and the
+// nearest position before it, j rows up: the rows between them are members, so r-p = j-1, and r
+// is at most p+n when a position is among the n+1 rows before the member. Take the nearest
+// position after it, j rows down: p = r+j, and r is at least p-n when a position is among the n
+// rows after the member.
+const neighboursSQL = `
+WITH spot AS (
+  SELECT hash, kind, sort_key, record, member,
+    (sum(member) OVER (w ROWS UNBOUNDED PRECEDING) - 1)::BIGINT AS rank,
+    (sum(member) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING))::BIGINT AS size,
+    min(member) OVER (w ROWS BETWEEN %[2]d PRECEDING AND 1 PRECEDING) AS after_position,
+    min(member) OVER (w ROWS BETWEEN 1 FOLLOWING AND %[1]d FOLLOWING) AS before_position
+  FROM (
+    SELECT hash, kind, sort_key, record, 1 AS member FROM link_key
+    WHERE (hash, kind) IN (SELECT hash, kind FROM _dedup_pos)
+    UNION ALL
+    SELECT hash, kind, sort_key, record, 0 FROM _dedup_pos)
+  WINDOW w AS (PARTITION BY hash, kind ORDER BY sort_key, record, member)
+)
+SELECT hash, kind::BIGINT, record, sort_key, rank, size FROM spot
+WHERE member = 1 AND (after_position = 0 OR before_position = 0)`
+
+// Neighbours returns the size of the block of each position and its members near the positions.
+func (s storeState) Neighbours(ctx context.Context, positions []linkage.Position, n int) (map[linkage.BlockKey]linkage.Neighbourhood, error) {
+	if n < 1 {
+		return nil, fmt.Errorf("linkage state: neighbours within %d ranks: ask for 1 or more", n)
+	}
+	if _, err := s.conn.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE _dedup_pos (hash BIGINT, kind INTEGER, sort_key VARCHAR, record VARCHAR)`); err != nil {
+		return nil, fmt.Errorf("linkage state: neighbours: %w", err)
+	}
+	if err := parquetRows(ctx, s.conn, s.dir, "_dedup_pos", len(positions), func(i int) []driver.Value {
+		p := positions[i]
+		return []driver.Value{int64(p.Block.Hash), int32(p.Block.Kind), p.Sort, p.ID}
+	}); err != nil {
+		return nil, fmt.Errorf("linkage state: neighbours: %w", err)
+	}
+	out := map[linkage.BlockKey]linkage.Neighbourhood{}
+	err := export(ctx, s.conn, s.dir, "neighbours", fmt.Sprintf(neighboursSQL, n, n+1), func(b arrow.RecordBatch) error {
+		c := col{b}
+		for i := range int(b.NumRows()) {
+			h, _ := c.int64(0, i)
+			kind, _ := c.int64(1, i)
+			rank, _ := c.int64(4, i)
+			size, _ := c.int64(5, i)
+			k := linkage.BlockKey{Hash: uint64(h), Kind: byte(kind)}
+			nb := out[k]
+			nb.Size = int(size)
+			nb.Members = append(nb.Members, linkage.Member{ID: c.str(2, i), Sort: c.str(3, i), Rank: int(rank)})
+			out[k] = nb
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("linkage state: neighbours: %w", err)
+	}
+	return out, nil
+}
+
 // Edges returns the previous run's edges with an end in ids.
 func (s storeState) Edges(ctx context.Context, ids []string) ([]linkage.Edge, error) {
 	if err := s.ids(ctx, ids); err != nil {
@@ -122,20 +194,61 @@ func (s storeState) Decisions(ctx context.Context) ([]linkage.Decision, error) {
 }
 
 // writeLinkKeys appends the blocking keys of the linkage records to link_key.
+//
+// It writes them a chunk of records at a time (linkKeyChunk), so that memory holds one chunk's
+// rows (about ten keys of some 70 bytes a record), not every key of the store: ten million
+// conviction lines make 50 million keys.
 func writeLinkKeys(ctx context.Context, conn *sql.Conn, dir string, recs []linkage.Record) error {
-	type row struct {
-		k   linkage.BlockKey
-		rec int32
-	}
-	var rows []row
-	for i := range recs {
-		for _, k := range linkage.BlockKeys(recs[i]) {
-			rows = append(rows, row{k, int32(i)})
+	var rows []keyRow
+	for lo := 0; lo < len(recs); lo += linkKeyChunk {
+		rows = rows[:0]
+		for i := lo; i < min(lo+linkKeyChunk, len(recs)); i++ {
+			keys, sorts := linkage.Keys(recs[i])
+			var err error
+			if rows, err = appendKeyRows(rows, recs[i].ID, keys, sorts); err != nil {
+				return err
+			}
+		}
+		if err := writeKeyRows(ctx, conn, dir, rows); err != nil {
+			return err
 		}
 	}
+	return nil
+}
+
+// linkKeyChunk is how many records' keys writeLinkKeys writes at a time.
+const linkKeyChunk = 250_000
+
+// keyRow is a row of link_key: a block key of a record, with its sort key for the key's kind.
+type keyRow struct {
+	k        linkage.BlockKey
+	id, sort string
+}
+
+// appendKeyRows appends the rows of a record's keys.
+func appendKeyRows(rows []keyRow, id string, keys []linkage.BlockKey, sorts []linkage.SortKey) ([]keyRow, error) {
+	for _, k := range keys {
+		i := slices.IndexFunc(sorts, func(s linkage.SortKey) bool { return s.Kind == k.Kind })
+		if i < 0 {
+			return nil, fmt.Errorf("dedup: linkage state: record %s has a block key of kind %c but no sort key of that kind; linkage.Keys gives both", id, k.Kind)
+		}
+		rows = append(rows, keyRow{k, id, sorts[i].Key})
+	}
+	return rows, nil
+}
+
+// writeKeyRows appends rows to link_key, in the order of the blocks (within the rows given), so
+// that DuckDB stores the kinds and hashes as runs.
+func writeKeyRows(ctx context.Context, conn *sql.Conn, dir string, rows []keyRow) error {
+	slices.SortFunc(rows, func(a, b keyRow) int {
+		if a.k.Kind != b.k.Kind {
+			return cmp.Compare(a.k.Kind, b.k.Kind)
+		}
+		return cmp.Compare(a.k.Hash, b.k.Hash)
+	})
 	return parquetRows(ctx, conn, dir, "link_key", len(rows), func(i int) []driver.Value {
 		r := rows[i]
-		return []driver.Value{int64(r.k.Hash), int32(r.k.Kind), recs[r.rec].ID}
+		return []driver.Value{int64(r.k.Hash), int32(r.k.Kind), r.id, r.sort}
 	})
 }
 

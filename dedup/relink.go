@@ -338,19 +338,14 @@ func (w *world) saveLinkState(ctx context.Context, conn *sql.Conn, lr linkRun) e
 			DELETE FROM link_edge WHERE a IN (SELECT id FROM _dedup_lregion) OR b IN (SELECT id FROM _dedup_lregion)`); err != nil {
 			return fmt.Errorf("dedup: linkage state: %w", err)
 		}
-		type row struct {
-			id string
-			k  linkage.BlockKey
-		}
-		var rows []row
+		var rows []keyRow
 		for _, id := range sortedKeys(lr.delta.Keys) {
-			for _, k := range lr.delta.Keys[id] {
-				rows = append(rows, row{id, k})
+			var err error
+			if rows, err = appendKeyRows(rows, id, lr.delta.Keys[id], lr.delta.SortKeys[id]); err != nil {
+				return err
 			}
 		}
-		if err := parquetRows(ctx, conn, w.dir, "link_key", len(rows), func(i int) []driver.Value {
-			return []driver.Value{int64(rows[i].k.Hash), int32(rows[i].k.Kind), rows[i].id}
-		}); err != nil {
+		if err := writeKeyRows(ctx, conn, w.dir, rows); err != nil {
 			return err
 		}
 		if err := writeLinkEdges(ctx, conn, w.dir, lr.delta.Edges); err != nil {

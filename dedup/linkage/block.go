@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"slices"
 	"strconv"
+	"strings"
 )
 
 // The blocking keys of a record, each prefixed by its kind so that kinds never share a block:
@@ -120,9 +121,13 @@ func mix64(h uint64) uint64 {
 	return h
 }
 
-// appendSortKey appends the key that orders the records of an oversized block for the sliding
-// window, so that records that look alike sit close together: what the block's kind does not
-// already share, then the record ID.
+// appendSortKey appends the key that orders the records of an oversized block of kind for the
+// sliding window, so that records that look alike sit close together: what the block's kind
+// does not already share, each part ending with '|'. Records with equal keys are ordered by ID
+// (see compareSpots). Normalised names hold letters, digits and spaces only, so every key of a
+// kind holds the same number of '|': no key is a proper prefix of another, and ordering by the
+// key then the ID is ordering by the key with the ID appended, as Link did before the key was
+// stored apart from the ID.
 func appendSortKey(b []byte, kind byte, p *prepared) []byte {
 	lo, hi := int(min(p.day, p.month)), int(max(p.day, p.month))
 	names := func(b []byte) []byte {
@@ -143,7 +148,17 @@ func appendSortKey(b []byte, kind byte, p *prepared) []byte {
 	default:
 		b = date(append(names(b), '|'))
 	}
-	return append(append(b, '|'), p.id...)
+	return append(b, '|')
+}
+
+// compareSpots orders the members of an oversized block: by sort key (appendSortKey), then by
+// record ID, both bytewise. A record holds one spot in each block it belongs to, so the order is
+// total. Package dedup's state sorts the same way in SQL (ORDER BY sort_key, record).
+func compareSpots(keyA, idA, keyB, idB string) int {
+	if c := strings.Compare(keyA, keyB); c != 0 {
+		return c
+	}
+	return strings.Compare(idA, idB)
 }
 
 // blockEntry is one blocking key of one record, as its hash.
@@ -273,7 +288,7 @@ type keyed struct {
 
 // pairs calls emit with every pair that a block of kind generates: all pairs when it holds at
 // most maxBlock records, else the pairs of a sliding window of window records over the members
-// sorted on appendSortKey. members index recs and must be in record ID order, as candidates
+// sorted on appendSortKey then ID. members index recs and must be in record ID order, as candidates
 // finds them, so that the sort sees them in the same order in every run. It reports whether
 // the block was oversized.
 func (bp *blockPairer) pairs(kind byte, recs []prepared, members []blockEntry, emit func(a, b int32)) bool {
@@ -294,8 +309,8 @@ func (bp *blockPairer) pairs(kind byte, recs []prepared, members []blockEntry, e
 	return true
 }
 
-// order returns the members of an oversized block in the order of its sliding window. The
-// result holds until the next call.
+// order returns the members of an oversized block in the order of its sliding window
+// (compareSpots). The result holds until the next call.
 func (bp *blockPairer) order(kind byte, recs []prepared, members []blockEntry) []keyed {
 	bp.sorted, bp.arena = bp.sorted[:0], bp.arena[:0]
 	for _, m := range members {
@@ -304,7 +319,12 @@ func (bp *blockPairer) order(kind byte, recs []prepared, members []blockEntry) [
 		bp.sorted = append(bp.sorted, keyed{off, len(bp.arena), m.rec})
 	}
 	arena := bp.arena
-	slices.SortFunc(bp.sorted, func(a, b keyed) int { return bytes.Compare(arena[a.off:a.end], arena[b.off:b.end]) })
+	slices.SortFunc(bp.sorted, func(a, b keyed) int {
+		if c := bytes.Compare(arena[a.off:a.end], arena[b.off:b.end]); c != 0 {
+			return c
+		}
+		return strings.Compare(recs[a.rec].id, recs[b.rec].id)
+	})
 	return bp.sorted
 }
 

@@ -15,21 +15,61 @@ import (
 // so a pair of unchanged records keeps its score.
 //
 // Candidate pairs. A pair is a candidate when a block generates it: all pairs of a block of at
-// most MaxBlockSize records, the sliding window over appendSortKey in a larger one (records
-// whose keys share a hash share a block). A block is affected when a changed or removed record
+// most MaxBlockSize records; in a larger one, the pairs less than BlockWindow (W) ranks apart
+// in the block's order, by sort key (appendSortKey, of the block's kind) then record ID
+// (compareSpots). A block is a hash and a kind: records whose keys share a hash share a block,
+// and since a record's sort key depends on the record and the kind only, a block two keys
+// merged into is ordered like any other. A block is affected when a changed or removed record
 // holds its key, in its previous or its current version; every other block holds the same
 // records as before, unchanged, and so generates the same pairs. So every candidate pair of a
 // changed record comes from an affected block, and a pair of unchanged records can only change
 // status where an affected block generates it before and not after, or the reverse. A block
-// small before and after generates all pairs of its unchanged records both times; only a whole
-// block (oversized before or after, so that its window moves for all its members) can, and
-// Relink compares its pairs before and after all through. For each pair such a block generates
-// on one side only and that scores at least ReviewThreshold (below it a pair is neither traced
-// nor linked: only the edges matter), Relink asks every block the two records share whether it
-// generates the pair before and after: an affected block small both times does; a whole one as
-// its two windows say; an unaffected one as it always did (all pairs of a small one, the window
-// of an oversized one, which Relink then reads whole). The pair became or stopped being an edge
-// when the two answers differ.
+// small before and after generates all pairs of its unchanged records both times. A block
+// small on one side only generates all pairs there and a window on the other; Relink reads it
+// whole (it holds at most MaxBlockSize records, plus those the change took out) and compares
+// its pairs before and after all through.
+//
+// Oversized blocks. Of a block oversized before and after the change, Relink reads only the
+// neighbourhood of the change. A record holds one spot in each of its blocks, its sort key and
+// its ID, so the order is total, and unchanged records keep their spots. The change takes
+// spots out (the previous version of every changed or removed record holding the key) and puts
+// spots in (the current version of every changed record holding it; a record whose sort key
+// did not change takes its spot out and puts it back). Relink asks the state (Neighbours) for
+// the block's size and, around every spot taken out or put in, for the members within n = W-1
+// ranks of it: with p the members ordered before the spot, ranks p-n to p+n, with their ranks
+// before the change. Knowing every spot taken out and put in, Relink knows the rank after the
+// change of every unchanged member read (its rank before, less the spots taken out before it,
+// plus those put in before it) and of every spot put in (p, less and plus the same). That is
+// enough, wherever the spots are (several within a window of each other, insertions beside
+// deletions, at either end of the block, among equal sort keys), because:
+//   - The distance of two unchanged members x < y, on either side, is one more than the
+//     members between them; the unchanged ones are the same on both sides, so the distance
+//     changes only when a spot t taken out or put in lies between them. If the pair is
+//     generated before and not after, both are within n ranks of t before the change (t taken
+//     out is a member between them; t put in has p-n <= rank(x) < p <= rank(y) < p+n), so
+//     both were read. If it is generated after and not before, both are within n ranks of t
+//     after the change, and were read by the next point.
+//   - Every unchanged member y within n ranks of a spot t after the change was read. Say y
+//     follows t and was not read. Let u be the last spot taken out or put in ordered between t
+//     (included) and y: no spot lies between u and y, so the members between them before the
+//     change are unchanged and are between them after it too. Relink read the n members after
+//     u and y is not among them, so at least n unchanged members lie between u and y, hence
+//     between t and y after the change: y is more than n ranks after t. Likewise before t.
+// So the pairs the block generates after the change with a changed record (a spot put in and a
+// member or spot within n ranks of it) and the pairs of unchanged records it generates on one
+// side only are all among the members read, and their ranks before and after say which.
+//
+// For each pair of unchanged records an affected block generates on one side only and that
+// scores at least ReviewThreshold (below it a pair is neither traced nor linked: only the
+// edges matter), Relink asks every block the two records share whether it generates the pair
+// before and after: an affected block read whole as its two windows (or all its pairs) say; one
+// read near the change as the ranks of the two before and after say, when both were read. Any
+// other block the two share generates the pair both times or neither: it is unaffected, or
+// affected with the two not both read, so (above) the change did not move the pair in it. Such
+// a block matters only when the others disagree; Relink then asks the state for its size and
+// the neighbourhood of one of the two records in it: a small block generates the pair, an
+// oversized one when the other record is within n ranks. The pair became or stopped being an
+// edge when the two answers differ.
 //
 // Clusters. Unions are only attempted along the match graph: records sharing a national
 // number, analysts' match decisions and edges scoring at least MatchThreshold. The chaining
@@ -43,7 +83,8 @@ import (
 // an edge or a record may let the rest of the component merge differently, which is why Relink
 // works on components, not clusters.
 //
-// The region. The seeds are the changed and removed records, the ends of every pair of
+// The region. The seeds are the changed and removed records (a record given as changed but
+// equal to its previous version is a seed, but changed nothing else), the ends of every pair of
 // unchanged records that became or stopped being an edge, and the ends of every decision added,
 // withdrawn or reversed since the previous run. Relink closes the seeds under the union of the
 // previous and the current match graphs (every edge of either scoring at least MatchThreshold,
@@ -76,31 +117,79 @@ type BlockKey struct {
 
 // BlockKeys returns the blocking keys of a record, exactly as Link blocks on them, by kind in
 // the order "NDYMPS" then by hash. A run's state holds them for every record: [Relink] asks
-// [State.BlockMembers] which records hold the keys of the records that changed.
+// [State.BlockMembers] and [State.Neighbours] which records hold the keys of the records that
+// changed (see [Keys]).
 func BlockKeys(r Record) []BlockKey {
 	p := prepare(r)
-	return appendBlockKeys(nil, &p)
+	keys, _ := appendKeys(nil, nil, &p)
+	return keys
 }
 
-func appendBlockKeys(dst []BlockKey, p *prepared) []BlockKey {
+// appendKeys appends a record's block keys to keys and, when sorts is not nil, its sort key
+// for every kind of which it holds a block key.
+func appendKeys(keys []BlockKey, sorts []SortKey, p *prepared) ([]BlockKey, []SortKey) {
 	var hs []uint64
 	var kb []byte
 	for _, kind := range []byte(blockKinds) {
 		hs, kb = blockingKeys(p, kind, hs, kb)
 		for _, h := range hs {
-			dst = append(dst, BlockKey{Hash: h, Kind: kind})
+			keys = append(keys, BlockKey{Hash: h, Kind: kind})
+		}
+		if sorts != nil && len(hs) > 0 {
+			sorts = append(sorts, SortKey{Kind: kind, Key: string(appendSortKey(kb[:0], kind, p))})
 		}
 	}
-	return dst
+	return keys, sorts
+}
+
+// SortKey is the key that orders a record among the members of its oversized blocks of one
+// kind: a block larger than MaxBlockSize generates the pairs of a sliding window over its
+// members sorted by sort key, then by record ID, both compared bytewise (as Go compares
+// strings). A key is valid UTF-8 and holds no NUL.
+type SortKey struct {
+	Kind byte
+	Key  string
+}
+
+// Keys returns a record's blocking keys (as [BlockKeys]) and its sort key for every kind of
+// which it holds a blocking key, in the order "NDYMPS": what a run's state holds of every
+// record, for [State.BlockMembers] and [State.Neighbours].
+func Keys(r Record) ([]BlockKey, []SortKey) {
+	p := prepare(r)
+	return appendKeys(nil, make([]SortKey, 0, len(blockKinds)), &p)
+}
+
+// Position is a place in the order of a block (see [SortKey]): where the record with this ID
+// and this sort key for the block's kind sits, or would sit, among the block's members.
+type Position struct {
+	Block BlockKey
+	Sort  string
+	ID    string
+}
+
+// Member is a record holding a block key, with its sort key for the key's kind and its rank in
+// the block's order, from 0.
+type Member struct {
+	ID   string
+	Sort string
+	Rank int
+}
+
+// Neighbourhood is what [State.Neighbours] returns of one block: how many records hold its key,
+// and its members near the positions asked for.
+type Neighbourhood struct {
+	Size    int
+	Members []Member
 }
 
 // State is what [Relink] reads of the previous run, full or incremental, as applying the
 // [Result] of Link or the [Delta] of Relink left it: every record (as it was linked) with its
-// [BlockKeys], the run's edges, and the decisions the run was given. Package dedup implements
-// it over its store. Each method is one batch query, called a few times per Relink: Records up
-// to three times and BlockMembers up to twice before Relink searches the region; Records, Edges
-// and BlockMembers once per round of the search (a handful of rounds, as deep as the match
-// graph around the changes); Records twice more at the end; Decisions once.
+// [Keys], the run's edges, and the decisions the run was given. Package dedup implements it
+// over its store. Each method is one batch query, called a few times per Relink: Records twice,
+// Neighbours and BlockMembers once each as Relink compares the affected blocks, and Neighbours
+// once more for the pairs that left or entered an oversized window; Records, Edges and
+// BlockMembers once per round of the search of the region (a handful of rounds, as deep as the
+// match graph around the changes); Records twice more at the end; Decisions once.
 type State interface {
 	// Records returns the previous run's records with these IDs; IDs it does not hold are left
 	// out. Any order.
@@ -108,6 +197,13 @@ type State interface {
 	// BlockMembers returns, for each of keys, the IDs of the previous run's records holding it
 	// (a key and its kind, both), in any order. A key no record holds may be left out.
 	BlockMembers(ctx context.Context, keys []BlockKey) (map[BlockKey][]string, error)
+	// Neighbours returns, for the block of each position, the number of the previous run's
+	// records holding its key, and its members near the positions: in the block's order (sort
+	// key of the block's kind, then record ID, both bytewise), with p the number of members
+	// ordered before a position (the rank of the position's record when it is a member at
+	// that place), every member of rank p-n to p+n, each member once, in any order. A block no
+	// record holds may be left out.
+	Neighbours(ctx context.Context, positions []Position, n int) (map[BlockKey]Neighbourhood, error)
 	// Edges returns the previous run's edges with at least one end in ids, each once.
 	Edges(ctx context.Context, ids []string) ([]Edge, error)
 	// Decisions returns the decisions the previous run was given, in the order given.
@@ -119,7 +215,8 @@ type State interface {
 //
 //   - drop the cluster of every record of Region, and every pair and edge with an end in
 //     Region, and add Cluster, Pairs and Edges;
-//   - drop the block keys of the removed and changed records and add Keys;
+//   - drop the block keys and sort keys of the removed and changed records and add Keys and
+//     SortKeys;
 //   - replace the changed records by their new version, delete the removed ones, and keep the
 //     decisions given to Relink as the decisions of the state.
 type Delta struct {
@@ -134,8 +231,9 @@ type Delta struct {
 	Pairs []Pair
 	// Edges holds every edge with an end in Region, as Result.Edges, sorted by A then B.
 	Edges []Edge
-	// Keys holds the BlockKeys of every changed record.
-	Keys map[string][]BlockKey
+	// Keys holds the block keys of every changed record, and SortKeys its sort keys (see [Keys]).
+	Keys     map[string][]BlockKey
+	SortKeys map[string][]SortKey
 	// RecordsRead counts the previous run's records Relink read, and Rounds its rounds of
 	// queries while it searched the region: the work it did, for progress reports.
 	RecordsRead, Rounds int
@@ -145,17 +243,19 @@ type Delta struct {
 // returns what changed: with the Delta applied, the state is the one [Link] would leave over
 // the current records with the model cfg.Model (see the comment at the top of relink.go for
 // why). changed holds the new records and the new version of every record whose attributes
-// changed; removed the IDs of the records gone; decisions every current analyst decision, as
-// Link takes them. Relink finds the decisions added, withdrawn or reversed since the previous
-// run itself, comparing with State.Decisions.
+// changed; a record equal to its previous version may be given too: it is relinked (it is in
+// Region) but its blocks are not compared, nothing of its pairs having changed. removed holds
+// the IDs of the records gone; decisions every current analyst decision, as Link takes them.
+// Relink finds the decisions added, withdrawn or reversed since the previous run itself,
+// comparing with State.Decisions.
 //
 // cfg must be the configuration of the previous run (thresholds, blocks, Jaro-Winkler
 // minimum), with Model set to the model the state's scores come from (the Result.Model of the
 // full Link that started the state, or that model read back with [Model.UnmarshalBinary]):
-// Relink estimates nothing. It returns an error for a missing
-// model, an invalid configuration, a changed record with an empty or repeated ID, a removed ID
-// that is empty, repeated, also changed or not in the previous run, a state that contradicts
-// itself, or an error of the state.
+// Relink estimates nothing. It returns an error for a missing model, an invalid
+// configuration, a changed record with an empty or repeated ID, a removed ID that is empty,
+// repeated, also changed or not in the previous run, a state that contradicts itself, or an
+// error of the state.
 func Relink(ctx context.Context, st State, changed []Record, removed []string, decisions []Decision, cfg Config) (Delta, error) {
 	if cfg.Model == nil {
 		return Delta{}, fmt.Errorf("linkage: Relink needs Config.Model, the model of the previous runs (Result.Model), so that unchanged pairs keep their scores")
@@ -173,6 +273,11 @@ func Relink(ctx context.Context, st State, changed []Record, removed []string, d
 	seeds, err := r.compareBlocks(ctx)
 	if err != nil {
 		return Delta{}, err
+	}
+	for n := range int32(len(r.recs)) {
+		if r.resent[n] {
+			seeds = append(seeds, n) // in the region, as the caller expects of a changed record
+		}
 	}
 	moreSeeds, err := r.changedDecisions(ctx, decisions)
 	if err != nil {
@@ -200,18 +305,24 @@ type relinker struct {
 	cfg    Config
 	cmp    comparer
 	in     *interner
-	ids    map[string]int32 // node of each record ID met (the current version)
-	recs   []prepared       // by node; an ID alone until read
-	kind   []uint8          // by node
-	before map[int32]int32  // the node of the previous version of a changed record
-	reads  int              // records read from the state
+	ids    map[string]int32  // node of each record ID met (the current version)
+	recs   []prepared        // by node; an ID alone until read
+	kind   []uint8           // by node
+	before map[int32]int32   // the node of the previous version of a changed record
+	given  map[string]Record // the changed records as given, until loadPrevious
+	resent map[int32]bool    // records given as changed but equal to their previous version
+	reads  int               // records read from the state
 
-	// the blocks read: previous members by ID; affected: a changed or removed record holds the
-	// key; holders: the changed records holding the key in their current version
+	// the blocks read whole: previous members by ID; affected: a changed or removed record
+	// holds the key; holders: the changed records holding the key in their current version;
+	// changes: the spots the change takes out of and puts in each affected block; near: the
+	// members read of the affected blocks oversized before and after the change
 	blocks   map[BlockKey][]string
 	affected map[BlockKey]bool
 	holders  map[BlockKey][]int32
-	windows  map[BlockKey][2]window // the windows before and after of the blocks looked into
+	changes  map[BlockKey]*change
+	near     map[BlockKey]map[int32][2]int
+	windows  map[BlockKey][2]window // the windows before and after of the blocks read whole
 
 	// the edges: oldEdges those read from the state (each has an end in the region, once it is
 	// found); newEdges the current edges with a changed end, and the pairs of unchanged records
@@ -230,8 +341,9 @@ type relinker struct {
 func newRelinker(st State, cfg Config) *relinker {
 	return &relinker{
 		st: st, cfg: cfg, cmp: comparer{jwMin: cfg.JaroWinklerMin}, in: newInterner(),
-		ids: make(map[string]int32), before: make(map[int32]int32),
+		ids: make(map[string]int32), before: make(map[int32]int32), given: make(map[string]Record), resent: make(map[int32]bool),
 		blocks: make(map[BlockKey][]string), affected: make(map[BlockKey]bool), holders: make(map[BlockKey][]int32),
+		changes: make(map[BlockKey]*change), near: make(map[BlockKey]map[int32][2]int),
 		windows:  make(map[BlockKey][2]window),
 		oldEdges: make(map[uint64]float64), newEdges: make(map[uint64]float64), dropped: make(map[uint64]bool),
 		matchDecisions: make(map[string][]string),
@@ -271,6 +383,7 @@ func (r *relinker) addTouched(changed []Record, removed []string) error {
 			return fmt.Errorf("linkage: changed record ID %q appears twice; pass each record once, in its current version", c.ID)
 		}
 		r.ids[c.ID] = r.newNode(prepareWith(c, r.in), nodeChanged)
+		r.given[c.ID] = c
 	}
 	for _, id := range removed {
 		if id == "" {
@@ -287,7 +400,8 @@ func (r *relinker) addTouched(changed []Record, removed []string) error {
 	return nil
 }
 
-// loadPrevious reads the previous version of the changed and removed records.
+// loadPrevious reads the previous version of the changed and removed records. A changed record
+// equal to its previous version is unchanged (resent): its blocks hold what they held.
 func (r *relinker) loadPrevious(ctx context.Context) error {
 	var ids []string
 	for n := range r.recs {
@@ -305,12 +419,16 @@ func (r *relinker) loadPrevious(ctx context.Context) error {
 		}
 		found[n] = true
 		r.reads++
-		if r.kind[n] == nodeChanged {
+		switch {
+		case r.kind[n] == nodeChanged && rec == r.given[rec.ID]:
+			r.kind[n], r.resent[n] = nodeSame, true
+		case r.kind[n] == nodeChanged:
 			r.before[n] = r.newNode(prepareWith(rec, r.in), nodeBefore)
-		} else {
+		default:
 			r.recs[n] = prepareWith(rec, r.in)
 		}
 	}
+	r.given = nil
 	for n := range r.recs {
 		if r.kind[n] == nodeRemoved && !found[int32(n)] {
 			return fmt.Errorf("linkage: removed record %q is not in the previous run's records; pass only records the previous run linked", r.recs[n].id)
@@ -323,8 +441,10 @@ func (r *relinker) loadPrevious(ctx context.Context) error {
 // absent.
 func (r *relinker) load(ctx context.Context, ns []int32) error {
 	var ids []string
+	asked := make(map[int32]bool)
 	for _, n := range ns {
-		if r.kind[n] == nodeUnread {
+		if r.kind[n] == nodeUnread && !asked[n] {
+			asked[n] = true
 			ids = append(ids, r.recs[n].id)
 		}
 	}
@@ -389,301 +509,10 @@ func (r *relinker) readBlocks(ctx context.Context, keys []BlockKey) error {
 	return nil
 }
 
-// loadMembers reads the records of the previous members of the blocks of keys (read already).
-func (r *relinker) loadMembers(ctx context.Context, keys []BlockKey) error {
-	var ns []int32
-	for _, k := range keys {
-		for _, id := range r.blocks[k] {
-			ns = append(ns, r.ids[id])
-		}
-	}
-	return r.mustLoad(ctx, ns, "block members")
-}
-
 // keysOf returns the block keys of a node's record.
-func (r *relinker) keysOf(n int32) []BlockKey { return appendBlockKeys(nil, &r.recs[n]) }
-
-// members returns the members of an affected block before and after the change, each in ID
-// order, as entries of the nodes of the version they had.
-func (r *relinker) members(k BlockKey) (before, after []blockEntry, err error) {
-	for _, id := range r.blocks[k] {
-		n := r.ids[id]
-		switch r.kind[n] {
-		case nodeChanged:
-			b, ok := r.before[n]
-			if !ok {
-				return nil, nil, fmt.Errorf("linkage: relink: the state's block members name record %q, which its Records does not hold; the state is inconsistent", id)
-			}
-			before = append(before, blockEntry{rec: b})
-		case nodeSame, nodeRemoved:
-			before = append(before, blockEntry{rec: n})
-			if r.kind[n] == nodeSame {
-				after = append(after, blockEntry{rec: n})
-			}
-		}
-	}
-	for _, n := range r.holders[k] {
-		after = append(after, blockEntry{rec: n})
-	}
-	byID := func(a, b blockEntry) int { return cmp.Compare(r.recs[a.rec].id, r.recs[b.rec].id) }
-	slices.SortFunc(before, byID)
-	slices.SortFunc(after, byID)
-	return before, after, nil
-}
-
-// compareBlocks reads the affected blocks, finds the current edges of the changed records and
-// the pairs of unchanged records that became or stopped being edges, and returns the seeds of
-// the region: the changed and removed records and the ends of those pairs.
-func (r *relinker) compareBlocks(ctx context.Context) ([]int32, error) {
-	var keys, seen []BlockKey
-	var seeds []int32
-	for n := range int32(len(r.recs)) {
-		switch r.kind[n] {
-		case nodeChanged:
-			ks := r.keysOf(n)
-			for _, k := range ks {
-				r.holders[k] = append(r.holders[k], n)
-			}
-			seen = append(seen, ks...)
-			seeds = append(seeds, n)
-		case nodeBefore, nodeRemoved:
-			seen = append(seen, r.keysOf(n)...)
-			if r.kind[n] == nodeRemoved {
-				seeds = append(seeds, n)
-			}
-		}
-	}
-	for _, k := range seen {
-		if !r.affected[k] {
-			r.affected[k] = true
-			keys = append(keys, k)
-		}
-	}
-	if err := r.readBlocks(ctx, keys); err != nil {
-		return nil, err
-	}
-	if err := r.loadMembers(ctx, keys); err != nil {
-		return nil, err
-	}
-	var withChanged, moved []uint64
-	for i, k := range keys {
-		if i%1024 == 0 {
-			if err := ctx.Err(); err != nil {
-				return nil, err
-			}
-		}
-		b, a, err := r.members(k)
-		if err != nil {
-			return nil, err
-		}
-		whole := len(b) > r.cfg.MaxBlockSize || len(a) > r.cfg.MaxBlockSize
-		withChanged, moved = r.blockPairs(k.Kind, b, a, whole, withChanged, moved)
-	}
-	for _, key := range sortUnique(withChanged) {
-		if s := r.score(unpair(key)); s >= r.cfg.ReviewThreshold {
-			r.newEdges[key] = s
-		}
-	}
-	flips, err := r.flips(ctx, sortUnique(moved))
-	if err != nil {
-		return nil, err
-	}
-	for _, key := range flips {
-		a, b := unpair(key)
-		seeds = append(seeds, a, b)
-	}
-	return seeds, nil
-}
-
-// blockPairs appends to withChanged the pairs an affected block generates with a changed
-// record after the change and, when the block is whole (oversized before or after), to moved
-// the pairs of unchanged records it generates before and not after, or after and not before.
-// (A block small both times generates all pairs of its unchanged records both times.)
-func (r *relinker) blockPairs(kind byte, b, a []blockEntry, whole bool, withChanged, moved []uint64) ([]uint64, []uint64) {
-	before, after := r.scratch[0][:0], r.scratch[1][:0]
-	if whole && len(b) > 1 {
-		r.bp.pairs(kind, r.recs, b, func(x, y int32) {
-			if r.kind[x] == nodeSame && r.kind[y] == nodeSame {
-				before = append(before, pairKey(x, y))
-			}
-		})
-	}
-	if len(a) > 1 {
-		r.bp.pairs(kind, r.recs, a, func(x, y int32) {
-			switch {
-			case r.kind[x] == nodeChanged || r.kind[y] == nodeChanged:
-				withChanged = append(withChanged, pairKey(x, y))
-			case whole:
-				after = append(after, pairKey(x, y))
-			}
-		})
-	}
-	slices.Sort(before)
-	slices.Sort(after)
-	i, j := 0, 0
-	for i < len(before) || j < len(after) {
-		switch {
-		case j == len(after) || (i < len(before) && before[i] < after[j]):
-			moved = append(moved, before[i])
-			i++
-		case i == len(before) || after[j] < before[i]:
-			moved = append(moved, after[j])
-			j++
-		default:
-			i++
-			j++
-		}
-	}
-	r.scratch[0], r.scratch[1] = before, after
-	return withChanged, moved
-}
-
-// flips returns the pairs among moved (of unchanged records, generated by a whole block only
-// before or only after the change), scoring at least ReviewThreshold, that are candidates
-// before and not after, or after and not before, and records them as dropped or new edges.
-func (r *relinker) flips(ctx context.Context, moved []uint64) ([]uint64, error) {
-	scores := make(map[uint64]float64)
-	var edges []uint64
-	for _, k := range moved {
-		if s := r.score(unpair(k)); s >= r.cfg.ReviewThreshold {
-			scores[k] = s
-			edges = append(edges, k)
-		}
-	}
-	before, after, err := r.generated(ctx, edges)
-	if err != nil {
-		return nil, err
-	}
-	var flipped []uint64
-	for n, k := range edges {
-		switch {
-		case after[n] && !before[n]:
-			r.newEdges[k] = scores[k]
-		case before[n] && !after[n]:
-			r.dropped[k] = true
-		default:
-			continue
-		}
-		flipped = append(flipped, k)
-	}
-	return flipped, nil
-}
-
-// generated reports, for each pair of unchanged records, whether some block the two share
-// generates it before the change and after it: an affected block small both times does both
-// times, a whole one as its windows before and after say. An unaffected block generates a pair
-// both times or neither, so it is read only where the affected ones disagree: all pairs when
-// small, its window (read whole) when oversized.
-func (r *relinker) generated(ctx context.Context, pairs []uint64) (before, after []bool, err error) {
-	before, after = make([]bool, len(pairs)), make([]bool, len(pairs))
-	shared := make([][]BlockKey, len(pairs))
-	for n, k := range pairs {
-		a, b := unpair(k)
-		kb := r.keysOf(b)
-		for _, key := range r.keysOf(a) {
-			if slices.Contains(kb, key) {
-				shared[n] = append(shared[n], key)
-			}
-		}
-	}
-	// look into the blocks, affected first; unaffected ones are read before they are looked into
-	look := func(n int, affected bool) error {
-		a, b := unpair(pairs[n])
-		for _, key := range shared[n] {
-			if r.affected[key] != affected {
-				continue
-			}
-			w, err := r.windowsOf(key)
-			if err != nil {
-				return err
-			}
-			before[n] = before[n] || w[0].generates(a, b, r.cfg.BlockWindow)
-			after[n] = after[n] || w[1].generates(a, b, r.cfg.BlockWindow)
-		}
-		return nil
-	}
-	var undecided []int
-	var unaffected []BlockKey
-	for n := range pairs {
-		if err := look(n, true); err != nil {
-			return nil, nil, err
-		}
-		if before[n] != after[n] {
-			undecided = append(undecided, n)
-			for _, key := range shared[n] {
-				if !r.affected[key] {
-					unaffected = append(unaffected, key)
-				}
-			}
-		}
-	}
-	if err := r.readBlocks(ctx, unaffected); err != nil {
-		return nil, nil, err
-	}
-	var oversized []BlockKey
-	for _, key := range unaffected {
-		if len(r.blocks[key]) > r.cfg.MaxBlockSize {
-			oversized = append(oversized, key)
-		}
-	}
-	if err := r.loadMembers(ctx, oversized); err != nil {
-		return nil, nil, err
-	}
-	for i, n := range undecided {
-		if i%1024 == 0 {
-			if err := ctx.Err(); err != nil {
-				return nil, nil, err
-			}
-		}
-		if err := look(n, false); err != nil {
-			return nil, nil, err
-		}
-	}
-	return before, after, nil
-}
-
-// window is the order of a block's sliding window, as each member's position; nil for a
-// block small enough for all its pairs.
-type window map[int32]int
-
-// generates reports whether a block generates the pair of its members a and b.
-func (w window) generates(a, b int32, size int) bool {
-	if w == nil {
-		return true
-	}
-	d := w[a] - w[b]
-	return d < size && -d < size
-}
-
-// windowsOf returns the windows of a block before and after the change (the same two for a
-// block not affected), computed once.
-func (r *relinker) windowsOf(key BlockKey) ([2]window, error) {
-	if w, ok := r.windows[key]; ok {
-		return w, nil
-	}
-	var b, a []blockEntry
-	if r.affected[key] {
-		var err error
-		if b, a, err = r.members(key); err != nil {
-			return [2]window{}, err
-		}
-	} else {
-		for _, id := range r.blocks[key] { // in ID order
-			b = append(b, blockEntry{rec: r.ids[id]})
-		}
-		a = b
-	}
-	var w [2]window
-	for side, members := range [][]blockEntry{b, a} {
-		if len(members) > r.cfg.MaxBlockSize {
-			w[side] = make(window, len(members))
-			for i, e := range r.bp.order(key.Kind, r.recs, members) {
-				w[side][e.rec] = i
-			}
-		}
-	}
-	r.windows[key] = w
-	return w, nil
+func (r *relinker) keysOf(n int32) []BlockKey {
+	keys, _ := appendKeys(nil, nil, &r.recs[n])
+	return keys
 }
 
 // score compares and scores two records with the pinned model.
@@ -909,11 +738,11 @@ func (r *relinker) linkRegion(ctx context.Context, decisions []Decision) (Delta,
 		}
 	}
 	d := Delta{Cluster: res.Cluster, Pairs: res.Pairs, Edges: res.Edges, Keys: make(map[string][]BlockKey),
-		RecordsRead: r.reads, Rounds: r.rounds}
+		SortKeys: make(map[string][]SortKey), RecordsRead: r.reads, Rounds: r.rounds}
 	for _, n := range r.region {
 		d.Region = append(d.Region, r.recs[n].id)
-		if r.kind[n] == nodeChanged {
-			d.Keys[r.recs[n].id] = r.keysOf(n)
+		if r.kind[n] == nodeChanged || r.resent[n] {
+			d.Keys[r.recs[n].id], d.SortKeys[r.recs[n].id] = appendKeys(nil, make([]SortKey, 0, len(blockKinds)), &r.recs[n])
 		}
 	}
 	return d, nil

@@ -18,23 +18,26 @@ import (
 type memState struct {
 	recs      map[string]Record
 	keys      map[string][]BlockKey // by record
+	sorts     map[string][]SortKey  // by record
 	cluster   map[string]string
 	pairs     []Pair
 	edges     []Edge
 	decisions []Decision
 	// indexes of keys and edges, rebuilt by index
 	members map[BlockKey][]string
-	byEnd   map[string][]int // edges by record, as indexes into edges
-	calls   map[string]int   // calls per method
+	ordered map[BlockKey][]Member // members in the block's order, with their ranks
+	byEnd   map[string][]int      // edges by record, as indexes into edges
+	calls   map[string]int        // calls per method
 }
 
 // newMemState returns the state Link left after linking recs with decisions.
 func newMemState(recs []Record, decisions []Decision, res Result) *memState {
 	s := &memState{recs: make(map[string]Record, len(recs)), keys: make(map[string][]BlockKey, len(recs)),
-		cluster: res.Cluster, pairs: res.Pairs, edges: res.Edges, decisions: slices.Clone(decisions)}
+		sorts: make(map[string][]SortKey, len(recs)), cluster: res.Cluster, pairs: res.Pairs, edges: res.Edges,
+		decisions: slices.Clone(decisions)}
 	for _, r := range recs {
 		s.recs[r.ID] = r
-		s.keys[r.ID] = BlockKeys(r)
+		s.keys[r.ID], s.sorts[r.ID] = Keys(r)
 	}
 	s.index()
 	return s
@@ -42,9 +45,17 @@ func newMemState(recs []Record, decisions []Decision, res Result) *memState {
 
 func (s *memState) index() {
 	s.members = make(map[BlockKey][]string)
+	s.ordered = make(map[BlockKey][]Member)
 	for _, id := range sortedKeys(s.keys) {
 		for _, k := range s.keys[id] {
 			s.members[k] = append(s.members[k], id)
+			s.ordered[k] = append(s.ordered[k], Member{ID: id, Sort: sortKeyOf(s.sorts[id], k.Kind)})
+		}
+	}
+	for _, ms := range s.ordered {
+		slices.SortFunc(ms, func(a, b Member) int { return compareSpots(a.Sort, a.ID, b.Sort, b.ID) })
+		for i := range ms {
+			ms[i].Rank = i
 		}
 	}
 	s.byEnd = make(map[string][]int)
@@ -77,6 +88,42 @@ func (s *memState) BlockMembers(_ context.Context, keys []BlockKey) (map[BlockKe
 	return out, nil
 }
 
+// sortKeyOf returns the sort key of kind among a record's sort keys.
+func sortKeyOf(keys []SortKey, kind byte) string {
+	for _, k := range keys {
+		if k.Kind == kind {
+			return k.Key
+		}
+	}
+	return ""
+}
+
+func (s *memState) Neighbours(_ context.Context, positions []Position, n int) (map[BlockKey]Neighbourhood, error) {
+	s.calls["Neighbours"]++
+	near := make(map[BlockKey]map[int]bool)
+	for _, p := range positions {
+		ms := s.ordered[p.Block]
+		at, _ := slices.BinarySearchFunc(ms, p, func(m Member, p Position) int { return compareSpots(m.Sort, m.ID, p.Sort, p.ID) })
+		if near[p.Block] == nil {
+			near[p.Block] = make(map[int]bool)
+		}
+		for i := max(at-n, 0); i <= at+n && i < len(ms); i++ {
+			near[p.Block][i] = true
+		}
+	}
+	out := make(map[BlockKey]Neighbourhood, len(near))
+	for k, ranks := range near {
+		if ms := s.ordered[k]; len(ms) > 0 {
+			nb := Neighbourhood{Size: len(ms)}
+			for _, i := range sortedKeys(ranks) {
+				nb.Members = append(nb.Members, ms[i])
+			}
+			out[k] = nb
+		}
+	}
+	return out, nil
+}
+
 func (s *memState) Edges(_ context.Context, ids []string) ([]Edge, error) {
 	s.calls["Edges"]++
 	seen := make(map[int]bool)
@@ -104,18 +151,22 @@ func (s *memState) apply(d Delta, changed []Record, removed []string, decisions 
 		region[id] = true
 	}
 	n := &memState{recs: make(map[string]Record, len(s.recs)), keys: make(map[string][]BlockKey, len(s.keys)),
-		cluster: make(map[string]string, len(s.cluster)), decisions: slices.Clone(decisions)}
+		sorts: make(map[string][]SortKey, len(s.sorts)), cluster: make(map[string]string, len(s.cluster)),
+		decisions: slices.Clone(decisions)}
 	for id, r := range s.recs {
 		n.recs[id] = r
 		n.keys[id] = s.keys[id]
+		n.sorts[id] = s.sorts[id]
 	}
 	for _, id := range removed {
 		delete(n.recs, id)
 		delete(n.keys, id)
+		delete(n.sorts, id)
 	}
 	for _, r := range changed {
 		n.recs[r.ID] = r
 		n.keys[r.ID] = d.Keys[r.ID]
+		n.sorts[r.ID] = d.SortKeys[r.ID]
 	}
 	for id, c := range s.cluster {
 		if !region[id] {
@@ -189,8 +240,8 @@ func relinkPopulation(persons int, seed uint64) ([]Record, []Decision) {
 // record, joining its person; bridges taking the names of one record and the rest of another;
 // copies filling a block to MaxBlockSize and past it), records removed (some emptying a block
 // just past MaxBlockSize), records changed (names swapped or mistyped, national numbers given,
-// taken or copied from another record, birth dates moved, a record turned into another), and
-// decisions added, reversed and withdrawn.
+// taken or copied from another record, birth dates moved, a record turned into another) or
+// given again unchanged, and decisions added, reversed and withdrawn.
 type changeRound struct {
 	rng       *rand.Rand
 	s         *memState
@@ -249,7 +300,7 @@ func (c *changeRound) add(r Record) { c.changed[r.ID] = r }
 
 func (c *changeRound) run(changes int) {
 	for range changes {
-		switch c.rng.IntN(10) {
+		switch c.rng.IntN(11) {
 		case 0, 1: // a variant of a record
 			r := c.pick()
 			r.ID = c.newID(r.ID)
@@ -275,6 +326,8 @@ func (c *changeRound) run(changes int) {
 			c.crossBlockBoundary()
 		case 9:
 			c.decide()
+		case 10: // given again as it was
+			c.add(c.pick())
 		}
 	}
 }
@@ -400,8 +453,20 @@ func TestRelinkEqualsLink(t *testing.T) {
 					t.Fatalf("round %d: %v", round, err)
 				}
 				for _, r := range changed {
-					if diff := gocmp.Diff(BlockKeys(r), d.Keys[r.ID]); diff != "" {
+					keys, sorts := Keys(r)
+					if diff := gocmp.Diff(BlockKeys(r), keys); diff != "" {
+						t.Fatalf("round %d: Keys and BlockKeys of record %s differ (-BlockKeys +Keys):\n%s", round, r.ID, diff)
+					}
+					if diff := gocmp.Diff(keys, d.Keys[r.ID]); diff != "" {
 						t.Fatalf("round %d: keys of changed record %s (-want +got):\n%s", round, r.ID, diff)
+					}
+					if diff := gocmp.Diff(sorts, d.SortKeys[r.ID]); diff != "" {
+						t.Fatalf("round %d: sort keys of changed record %s (-want +got):\n%s", round, r.ID, diff)
+					}
+				}
+				for _, id := range append(slices.Clone(removed), changedIDs(changed)...) {
+					if _, ok := slices.BinarySearch(d.Region, id); !ok {
+						t.Fatalf("round %d: changed or removed record %s is not in the region", round, id)
 					}
 				}
 				calls := s.calls
@@ -416,6 +481,14 @@ func TestRelinkEqualsLink(t *testing.T) {
 			}
 		})
 	}
+}
+
+func changedIDs(recs []Record) []string {
+	ids := make([]string, len(recs))
+	for i := range recs {
+		ids[i] = recs[i].ID
+	}
+	return ids
 }
 
 func compareStates(t *testing.T, round int, want Result, got *memState) {
@@ -456,6 +529,17 @@ func TestRelinkScenarios(t *testing.T) {
 	boris := Record{ID: "XZ", Surname: "Qorvath", GivenNames: "Boris", BirthDate: "1970-01-04", Sex: "M"}
 	small := DefaultConfig()
 	small.MaxBlockSize, small.BlockWindow = 5, 3
+	// Nine records alike but for the day of birth, in blocks (their year with each name, the two
+	// names) oversized before and after the changes below, which Relink reads only near the
+	// changes; and eight alike in all but their ID, so that ID alone orders them.
+	row := family("XR", "Vardanyan", 2, 6, 10, 14, 18, 22, 26, 28, 30)
+	born := func(id string, day int) Record { return family(id, "Vardanyan", day)[0] }
+	var twins []Record
+	for i := range 8 {
+		twins = append(twins, family(fmt.Sprintf("XE%d", i+1), "Okonkwo", 9)[0])
+	}
+	twinsNow := []Record{family("XE45", "Okonkwo", 9)[0], twins[6]}
+	twinsNow[1].Sex, twinsNow[1].BirthPlace = "F", "Enugu" // in the same spot: the sort key leaves them out
 	tests := []struct {
 		name            string
 		before          []Record
@@ -524,6 +608,102 @@ func TestRelinkScenarios(t *testing.T) {
 			cfg:     &small,
 		},
 		{
+			name:    "a record joins an oversized block first in its order",
+			before:  row,
+			changed: []Record{born("XS1", 1)},
+			cfg:     &small,
+		},
+		{
+			name:    "a record joins an oversized block last in its order",
+			before:  row,
+			changed: []Record{born("XS1", 31)},
+			cfg:     &small,
+		},
+		{
+			name:    "a record joins an oversized block last in its order, the one before the last leaves",
+			before:  row,
+			changed: []Record{born("XS1", 31)},
+			removed: []string{"XR8"},
+			cfg:     &small,
+		},
+		{
+			name:    "the first record of an oversized block leaves",
+			before:  row,
+			removed: []string{"XR1"},
+			cfg:     &small,
+		},
+		{
+			name:    "the last record of an oversized block leaves",
+			before:  row,
+			removed: []string{"XR9"},
+			cfg:     &small,
+		},
+		{
+			name:    "two records join closer than the window",
+			before:  row,
+			changed: []Record{born("XS1", 11), born("XS2", 12)},
+			cfg:     &small,
+		},
+		{
+			name:    "two neighbours leave: the window after them spans both",
+			before:  row,
+			removed: []string{"XR3", "XR4"},
+			cfg:     &small,
+		},
+		{
+			name:    "a record leaves, another joins beside it and a third moves across the block",
+			before:  row,
+			changed: []Record{born("XS1", 12), born("XR2", 27)},
+			removed: []string{"XR3"},
+			cfg:     &small,
+		},
+		{
+			// XR3-XR5 leave the window of their surname's block, where Boris is born between
+			// them, and stay in their given name's block and in the block of their two names,
+			// both affected by a change far from them
+			name:   "a pair leaves an affected block's window and stays in two others, changed far from it",
+			before: row,
+			changed: []Record{
+				{ID: "XS1", Surname: "Vardanyan", GivenNames: "Boris", BirthDate: "1970-01-12", BirthPlace: "Yerevan", Sex: "M"},
+				{ID: "XS2", Surname: "Marandyan", GivenNames: "Ashot", BirthDate: "1970-12-30", BirthPlace: "Gyumri", Sex: "M"},
+				{ID: "XS3", Surname: "Vardanyan", GivenNames: "Ashot", BirthDate: "1985-06-06", BirthPlace: "Gyumri", Sex: "M"},
+			},
+			cfg: &small,
+		},
+		{
+			name:    "an oversized block falls to MaxBlockSize: three leave, one joins",
+			before:  row[:7],
+			changed: []Record{born("XS1", 12)},
+			removed: []string{"XR2", "XR4", "XR6"},
+			cfg:     &small,
+		},
+		{
+			name:    "a block one past MaxBlockSize stays past it: one leaves, one joins",
+			before:  row[:6],
+			changed: []Record{born("XS1", 12)},
+			removed: []string{"XR2"},
+			cfg:     &small,
+		},
+		{
+			name:    "a block rises past MaxBlockSize: two join one of MaxBlockSize-1",
+			before:  row[:4],
+			changed: []Record{born("XS1", 12), born("XS2", 3)},
+			cfg:     &small,
+		},
+		{
+			name:    "equal sort keys: records join, leave and change in their spot, ordered by ID",
+			before:  twins,
+			changed: twinsNow,
+			removed: []string{"XE2"},
+			cfg:     &small,
+		},
+		{
+			name:    "records given as changed, unchanged, beside a change in their blocks",
+			before:  row,
+			changed: []Record{row[2], row[3], born("XS1", 11)},
+			cfg:     &small,
+		},
+		{
 			name:    "a national number given to a record splits it from its cluster",
 			before:  []Record{karim("X1", nn1), karim("X2", ""), karim("X3", "")},
 			changed: []Record{karim("X2", nn2)},
@@ -566,6 +746,21 @@ func TestRelinkScenarios(t *testing.T) {
 	}
 }
 
+// family returns records of one person but for the day of birth (in January 1970), one per
+// day, with IDs prefix1, prefix2...; or the ID prefix alone for one day.
+func family(prefix, surname string, days ...int) []Record {
+	var out []Record
+	for i, day := range days {
+		id := prefix
+		if len(days) > 1 {
+			id = fmt.Sprintf("%s%d", prefix, i+1)
+		}
+		out = append(out, Record{ID: id, Surname: surname, GivenNames: "Ashot", BirthDate: fmt.Sprintf("1970-01-%02d", day),
+			BirthPlace: "Yerevan", Sex: "M", Citizenship: "AM"})
+	}
+	return out
+}
+
 // failingState fails the method fail names.
 type failingState struct {
 	*memState
@@ -586,6 +781,13 @@ func (f failingState) BlockMembers(ctx context.Context, keys []BlockKey) (map[Bl
 		return nil, errStore
 	}
 	return f.memState.BlockMembers(ctx, keys)
+}
+
+func (f failingState) Neighbours(ctx context.Context, positions []Position, n int) (map[BlockKey]Neighbourhood, error) {
+	if f.fail == "Neighbours" {
+		return nil, errStore
+	}
+	return f.memState.Neighbours(ctx, positions, n)
 }
 
 func (f failingState) Edges(ctx context.Context, ids []string) ([]Edge, error) {
@@ -642,7 +844,7 @@ func TestRelinkErrors(t *testing.T) {
 		{name: "inconsistent state", st: inconsistent, changed: []Record{newcomer}, cfg: cfg, want: "inconsistent"},
 		{name: "cancelled", ctx: cancelled, st: s, changed: []Record{someone}, cfg: cfg, wantErr: context.Canceled},
 	}
-	for _, method := range []string{"Records", "BlockMembers", "Edges", "Decisions"} {
+	for _, method := range []string{"Records", "BlockMembers", "Neighbours", "Edges", "Decisions"} {
 		tests = append(tests, errorCase{name: "state fails in " + method, st: failingState{s, method},
 			changed: []Record{someone, newcomer}, cfg: cfg, want: "linkage: relink: reading", wantErr: errStore})
 	}

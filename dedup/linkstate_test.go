@@ -1,0 +1,130 @@
+package dedup
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+
+	gocmp "github.com/google/go-cmp/cmp"
+
+	"github.com/ciatteh/canvas/dedup/linkage"
+)
+
+// TestStateNeighbours checks the store's Neighbours against the order linkage uses (sort key,
+// then record ID, both as Go compares strings) over blocks whose sort keys are equal, prefixes of
+// one another, or hold letters beyond ASCII, and IDs that are prefixes of one another: the ranks
+// and sizes, for positions on members, between them and past either end, several per block.
+func TestStateNeighbours(t *testing.T) {
+	ctx := t.Context()
+	conn := openConn(t, "")
+	if err := EnsureTables(ctx, conn); err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(7, 11))
+	pieces := []string{"", "A", "AB", "B", "a", "|", "0", "9", " ", "Ж", "Ω", "É", "é", "ب", "Z"}
+	word := func() string {
+		var b strings.Builder
+		for range rng.IntN(4) {
+			b.WriteString(pieces[rng.IntN(len(pieces))])
+		}
+		return b.String()
+	}
+	// five blocks of P and three of Y; every record in one block of each kind
+	keys := map[string][]linkage.BlockKey{}
+	sorts := map[string][]linkage.SortKey{}
+	members := map[linkage.BlockKey][]linkage.Member{}
+	for i := range 400 {
+		id := fmt.Sprintf("R%d", i) // R1 < R10 < R100 < R11
+		for _, kind := range []byte("PY") {
+			k := linkage.BlockKey{Hash: uint64(rng.IntN(5)) << 62, Kind: kind} // negative as BIGINT too
+			if kind == 'Y' {
+				k.Hash = uint64(rng.IntN(3))
+			}
+			s := word()
+			keys[id] = append(keys[id], k)
+			sorts[id] = append(sorts[id], linkage.SortKey{Kind: kind, Key: s})
+			members[k] = append(members[k], linkage.Member{ID: id, Sort: s})
+		}
+	}
+	for _, ms := range members {
+		slices.SortFunc(ms, func(a, b linkage.Member) int {
+			if c := strings.Compare(a.Sort, b.Sort); c != 0 {
+				return c
+			}
+			return strings.Compare(a.ID, b.ID)
+		})
+		for i := range ms {
+			ms[i].Rank = i
+		}
+	}
+	var rows []keyRow
+	for id := range keys {
+		var err error
+		if rows, err = appendKeyRows(rows, id, keys[id], sorts[id]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := writeKeyRows(ctx, conn, t.TempDir(), rows); err != nil {
+		t.Fatal(err)
+	}
+	st := storeState{conn: conn, dir: t.TempDir()}
+	blocks := make([]linkage.BlockKey, 0, len(members))
+	for k := range members {
+		blocks = append(blocks, k)
+	}
+	slices.SortFunc(blocks, func(a, b linkage.BlockKey) int { return strings.Compare(fmt.Sprint(a), fmt.Sprint(b)) })
+	for round := range 30 {
+		n := []int{1, 2, 7}[round%3]
+		var pos []linkage.Position
+		for range 1 + rng.IntN(6) {
+			k := blocks[rng.IntN(len(blocks))]
+			ms := members[k]
+			switch rng.IntN(4) {
+			case 0: // on a member
+				m := ms[rng.IntN(len(ms))]
+				pos = append(pos, linkage.Position{Block: k, Sort: m.Sort, ID: m.ID})
+			case 1: // before all
+				pos = append(pos, linkage.Position{Block: k, Sort: "", ID: ""})
+			case 2: // after all
+				pos = append(pos, linkage.Position{Block: k, Sort: "\U0010FFFF", ID: "Z"})
+			default: // anywhere, a member's key with another ID
+				pos = append(pos, linkage.Position{Block: k, Sort: ms[rng.IntN(len(ms))].Sort, ID: fmt.Sprintf("R%d", rng.IntN(500))})
+			}
+		}
+		got, err := st.Neighbours(ctx, pos, n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[linkage.BlockKey]linkage.Neighbourhood{}
+		for _, p := range pos {
+			ms := members[p.Block]
+			at, _ := slices.BinarySearchFunc(ms, p, func(m linkage.Member, p linkage.Position) int {
+				if c := strings.Compare(m.Sort, p.Sort); c != 0 {
+					return c
+				}
+				return strings.Compare(m.ID, p.ID)
+			})
+			nb := want[p.Block]
+			nb.Size = len(ms)
+			for i := max(at-n, 0); i <= at+n && i < len(ms); i++ {
+				if !slices.Contains(nb.Members, ms[i]) {
+					nb.Members = append(nb.Members, ms[i])
+				}
+			}
+			want[p.Block] = nb
+		}
+		for k, nb := range got {
+			slices.SortFunc(nb.Members, func(a, b linkage.Member) int { return a.Rank - b.Rank })
+			got[k] = nb
+		}
+		for k, nb := range want {
+			slices.SortFunc(nb.Members, func(a, b linkage.Member) int { return a.Rank - b.Rank })
+			want[k] = nb
+		}
+		if diff := gocmp.Diff(want, got); diff != "" {
+			t.Fatalf("round %d, n %d, positions %+v: neighbourhoods differ from Go's order (-want +got):\n%s", round, n, pos, diff)
+		}
+	}
+}
