@@ -40,6 +40,28 @@ func snapshot(t *testing.T, s *pipeline.Store) map[string][]string {
 	return out
 }
 
+// loadedWorld generates a synthetic world (years from-to, nights, scale) and loads all of it into
+// a new store.
+func loadedWorld(t *testing.T, from, to, nights int, scale float64) *pipeline.Store {
+	t.Helper()
+	ctx := context.Background()
+	dir := t.TempDir()
+	cfg := synth.DefaultConfig()
+	cfg.FromYear, cfg.ToYear, cfg.Nights, cfg.Scale = from, to, nights, scale
+	if _, err := synth.Generate(ctx, dir, cfg, nil); err != nil {
+		t.Fatal(err)
+	}
+	s, err := pipeline.Open(ctx, t.TempDir(), pipeline.Settings{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if _, err := pipeline.Load(ctx, s, 1, pipeline.LoadOptions{Inbox: dir}); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
 // TestBatchesDoNotChangeTheResult runs the dedup of a synthetic world in one batch, then with a
 // batch per few lines (hundreds of batches, so that components sit in many batches), and
 // requires every resolved table to be the same.
@@ -48,20 +70,7 @@ func TestBatchesDoNotChangeTheResult(t *testing.T) {
 		t.Skip("loads a synthetic world")
 	}
 	ctx := context.Background()
-	dir := t.TempDir()
-	cfg := synth.DefaultConfig()
-	cfg.FromYear, cfg.ToYear, cfg.Nights, cfg.Scale = 2018, 2019, 1, 0.3
-	if _, err := synth.Generate(ctx, dir, cfg, nil); err != nil {
-		t.Fatal(err)
-	}
-	s, err := pipeline.Open(ctx, t.TempDir(), pipeline.Settings{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	if _, err := pipeline.Load(ctx, s, 1, pipeline.LoadOptions{Inbox: dir}); err != nil {
-		t.Fatal(err)
-	}
+	s := loadedWorld(t, 2018, 2019, 1, 0.3)
 	one, err := dedup.Run(ctx, s.DB, dedup.Options{BatchLines: 1 << 30})
 	if err != nil {
 		t.Fatal(err)

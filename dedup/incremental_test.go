@@ -175,20 +175,7 @@ func TestIncrementalFallsBackToFull(t *testing.T) {
 		t.Skip("loads a synthetic world")
 	}
 	ctx := context.Background()
-	dir := t.TempDir()
-	cfg := synth.DefaultConfig()
-	cfg.FromYear, cfg.ToYear, cfg.Nights, cfg.Scale = 2019, 2019, 0, 0.1
-	if _, err := synth.Generate(ctx, dir, cfg, nil); err != nil {
-		t.Fatal(err)
-	}
-	s, err := pipeline.Open(ctx, t.TempDir(), pipeline.Settings{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	if _, err := pipeline.Load(ctx, s, 1, pipeline.LoadOptions{Inbox: dir}); err != nil {
-		t.Fatal(err)
-	}
+	s := loadedWorld(t, 2019, 2019, 0, 0.1)
 	run := func(opts dedup.Options) dedup.Stats {
 		t.Helper()
 		st, err := dedup.Run(ctx, s.DB, opts)
