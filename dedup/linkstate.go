@@ -177,20 +177,11 @@ func (s storeState) Edges(ctx context.Context, ids []string) ([]linkage.Edge, er
 
 // Decisions returns the decisions the previous run gave the linkage, in order.
 func (s storeState) Decisions(ctx context.Context) ([]linkage.Decision, error) {
-	rows, err := s.conn.QueryContext(ctx, `SELECT a, b, match FROM link_decision ORDER BY seq`)
+	ds, err := queryDecisions(ctx, s.conn, `SELECT a, b, match FROM link_decision ORDER BY seq`)
 	if err != nil {
 		return nil, fmt.Errorf("linkage state: decisions: %w", err)
 	}
-	defer rows.Close()
-	var out []linkage.Decision
-	for rows.Next() {
-		var d linkage.Decision
-		if err := rows.Scan(&d.A, &d.B, &d.Match); err != nil {
-			return nil, err
-		}
-		out = append(out, d)
-	}
-	return out, rows.Err()
+	return ds, nil
 }
 
 // writeLinkKeys appends the blocking keys of the linkage records to link_key.

@@ -192,10 +192,20 @@ func readBatchLine(c col, i int, records []personRecord) (line, error) {
 	return l, nil
 }
 
+// readDecisions reads the analysts' decisions, in the order they were taken.
 func readDecisions(ctx context.Context, conn *sql.Conn) ([]linkage.Decision, error) {
-	rows, err := conn.QueryContext(ctx, `SELECT a, b, match FROM review_decision ORDER BY decided_at, rowid`)
+	ds, err := queryDecisions(ctx, conn, `SELECT a, b, match FROM review_decision ORDER BY decided_at, rowid`)
 	if err != nil {
 		return nil, fmt.Errorf("reading review decisions: %w", err)
+	}
+	return ds, nil
+}
+
+// queryDecisions runs a query of (a, b, match) rows and returns them as decisions, in its order.
+func queryDecisions(ctx context.Context, conn *sql.Conn, q string) ([]linkage.Decision, error) {
+	rows, err := conn.QueryContext(ctx, q)
+	if err != nil {
+		return nil, err
 	}
 	defer rows.Close()
 	var out []linkage.Decision
