@@ -345,3 +345,33 @@ func TestD3CoDefendantsJoinedByMistake(t *testing.T) {
 		t.Errorf("stats %+v: want 1 person, 2 convictions", st)
 	}
 }
+
+// Rule EXACT joins records of the same name and birth date, unless an analyst said two of them
+// are not the same person: then the one kept apart starts a group of its own, and a third record
+// of the same name still joins the first.
+func TestExactSplitByDecision(t *testing.T) {
+	s := fixture.Store(t)
+	fixture.Insert(t, s,
+		C{RecordID: "A", PersonID: "1", Surname: "Peeters", GivenNames: "Jan", BirthDate: "1970-01-01", JudgmentID: "J1", FinalDate: "2021-01-01"},
+		C{RecordID: "B", PersonID: "2", Surname: "PEETERS", GivenNames: "Jan", BirthDate: "1970-01-01", JudgmentID: "J2", FinalDate: "2021-01-01"},
+		C{RecordID: "C", PersonID: "3", Surname: "Peeters", GivenNames: "JAN", BirthDate: "1970-01-01", JudgmentID: "J3", FinalDate: "2021-01-01"},
+	)
+	if st := run(t, s); st.Persons != 1 {
+		t.Fatalf("before the decision: %d persons, want 1 (rule EXACT)", st.Persons)
+	}
+	if err := dedup.RecordDecisions(context.Background(), s.DB, []dedup.Decision{{A: "MACH:2", B: "MACH:1", Match: false}}); err != nil {
+		t.Fatal(err)
+	}
+	if st := run(t, s); st.Persons != 2 {
+		t.Fatalf("after a non-match decision on MACH:1 and MACH:2: %d persons, want 2", st.Persons)
+	}
+	var keyA, keyB, keyC string
+	for id, k := range map[string]*string{"MACH:1": &keyA, "MACH:2": &keyB, "MACH:3": &keyC} {
+		if err := s.DB.QueryRow(`SELECT person_key FROM person_record WHERE person_record = ?`, id).Scan(k); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if keyA == keyB || keyA != keyC {
+		t.Errorf("person keys A %s, B %s, C %s: want B apart, A and C together", keyA, keyB, keyC)
+	}
+}

@@ -37,15 +37,19 @@ func (s storeState) Records(ctx context.Context, ids []string) ([]linkage.Record
 	if err := s.ids(ctx, ids); err != nil {
 		return nil, fmt.Errorf("linkage state: records: %w", err)
 	}
-	// link_record's definition, with the group's national numbers aggregated for the groups
-	// asked only: DuckDB does not push the IDs into the view's aggregation, which then costs a
-	// pass over every person record per call
-	rows, err := s.conn.QueryContext(ctx, `SELECT r.person_record, coalesce(r.national_number, g.nn, ''), coalesce(r.surname, ''),
-		coalesce(r.given_names, ''), coalesce(r.birth_date, ''), coalesce(r.birth_place, ''), coalesce(r.sex, ''), coalesce(r.citizenship, '')
-		FROM person_record r
-		LEFT JOIN (SELECT exact_rep, max(national_number) AS nn FROM person_record
-		  WHERE exact_rep IN (SELECT id FROM _dedup_ids) GROUP BY exact_rep) g ON g.exact_rep = r.person_record
-		WHERE r.person_record IN (SELECT id FROM _dedup_ids) AND r.exact_rep = r.person_record`)
+	// link_record's definition, for the groups asked only, in one scan of person_record: a
+	// representative's group is the records whose exact_rep is its ID, and the representative
+	// takes the group's national number when it has none
+	rows, err := s.conn.QueryContext(ctx, `SELECT exact_rep,
+		coalesce(first(national_number) FILTER (WHERE person_record = exact_rep), max(national_number), ''),
+		coalesce(first(surname) FILTER (WHERE person_record = exact_rep), ''),
+		coalesce(first(given_names) FILTER (WHERE person_record = exact_rep), ''),
+		coalesce(first(birth_date) FILTER (WHERE person_record = exact_rep), ''),
+		coalesce(first(birth_place) FILTER (WHERE person_record = exact_rep), ''),
+		coalesce(first(sex) FILTER (WHERE person_record = exact_rep), ''),
+		coalesce(first(citizenship) FILTER (WHERE person_record = exact_rep), '')
+		FROM person_record WHERE exact_rep IN (SELECT id FROM _dedup_ids)
+		GROUP BY exact_rep HAVING count(*) FILTER (WHERE person_record = exact_rep) > 0`)
 	if err != nil {
 		return nil, fmt.Errorf("linkage state: records: %w", err)
 	}

@@ -128,3 +128,62 @@ func TestStateNeighbours(t *testing.T) {
 		}
 	}
 }
+
+// TestStateRecords checks the store's Records against the view link_record, which defines what
+// the linkage saw of a record: each EXACT group's representative only, with the group's national
+// number when the representative has none, its own when it has one, and IDs the store does not
+// hold (or that are not representatives) left out.
+func TestStateRecords(t *testing.T) {
+	ctx := t.Context()
+	conn := openConn(t, "")
+	if err := EnsureTables(ctx, conn); err != nil {
+		t.Fatal(err)
+	}
+	// id, national number, surname, exact_rep
+	for _, r := range [][4]any{
+		{"R1", nil, "PEETERS", "R1"}, {"R2", "85010112345", "PEETERS", "R1"}, {"R3", nil, "PEETERS", "R1"},
+		{"R4", "90020254321", "JANSSENS", "R4"}, {"R5", "90020299999", "JANSSENS", "R4"},
+		{"R6", nil, nil, "R6"},
+		{"R7", "70030312345", "MAES", "R7"},
+	} {
+		if _, err := conn.ExecContext(ctx, `INSERT INTO person_record (person_record, person_key, national_number, surname,
+			lines, rule, cluster, component, exact_rep) VALUES (?, 'K', ?, ?, 1, 'SINGLE', ?, ?, ?)`, r[0], r[1], r[2], r[3], r[3], r[3]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st := storeState{conn: conn, dir: t.TempDir()}
+	ids := []string{"R1", "R2", "R4", "R6", "R7", "R9"}
+	got, err := st.Records(ctx, ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []linkage.Record{
+		{ID: "R1", NationalNumber: "85010112345", Surname: "PEETERS"},
+		{ID: "R4", NationalNumber: "90020254321", Surname: "JANSSENS"},
+		{ID: "R6"},
+		{ID: "R7", NationalNumber: "70030312345", Surname: "MAES"},
+	}
+	byID := func(a, b linkage.Record) int { return strings.Compare(a.ID, b.ID) }
+	slices.SortFunc(got, byID)
+	if d := gocmp.Diff(want, got); d != "" {
+		t.Errorf("Records (-want +got):\n%s", d)
+	}
+	// and the view says the same
+	rows, err := conn.QueryContext(ctx, `SELECT id, coalesce(national_number, ''), coalesce(surname, '') FROM link_record
+		WHERE id IN ('R1', 'R2', 'R4', 'R6', 'R7', 'R9') ORDER BY id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var view []linkage.Record
+	for rows.Next() {
+		var r linkage.Record
+		if err := rows.Scan(&r.ID, &r.NationalNumber, &r.Surname); err != nil {
+			t.Fatal(err)
+		}
+		view = append(view, r)
+	}
+	if d := gocmp.Diff(want, view); d != "" {
+		t.Errorf("link_record (-want +got):\n%s", d)
+	}
+}

@@ -34,13 +34,15 @@ type stored struct {
 	personKey                   string
 }
 
-// readStored reads the person_record rows that query (a SELECT of person_record IDs) names.
-func readStored(ctx context.Context, conn *sql.Conn, dir, query string) (map[string]*stored, error) {
+// readStored reads the person_record rows that where (a condition on person_record) selects. A
+// condition on the table's own columns costs one scan of it, where a join through a subquery of
+// the same table would cost two.
+func readStored(ctx context.Context, conn *sql.Conn, dir, where string) (map[string]*stored, error) {
 	out := map[string]*stored{}
 	q := `SELECT person_record, coalesce(national_number, ''), coalesce(surname, ''), coalesce(given_names, ''),
 		coalesce(birth_date, ''), coalesce(birth_place, ''), coalesce(sex, ''), coalesce(citizenship, ''), lines, rule, score,
 		cluster, coalesce(exact_key, ''), exact_rep, person_key
-		FROM person_record WHERE person_record IN (` + query + `)`
+		FROM person_record WHERE ` + where
 	err := export(ctx, conn, dir, "stored", q, func(b arrow.RecordBatch) error {
 		c := col{b}
 		for i := range int(b.NumRows()) {
@@ -60,6 +62,19 @@ func readStored(ctx context.Context, conn *sql.Conn, dir, query string) (map[str
 		return nil, fmt.Errorf("dedup: reading the previous person records: %w", err)
 	}
 	return out, nil
+}
+
+// readStoredIf is readStored when table, which names the records wanted, has rows: a night
+// with no decision changed reads nothing, instead of scanning person_record for no row.
+func readStoredIf(ctx context.Context, conn *sql.Conn, dir, table, where string) (map[string]*stored, error) {
+	var has bool
+	if err := conn.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM `+table+`)`).Scan(&has); err != nil {
+		return nil, fmt.Errorf("dedup: reading the previous person records: %w", err)
+	}
+	if !has {
+		return map[string]*stored{}, nil
+	}
+	return readStored(ctx, conn, dir, where)
 }
 
 // linkOutcome is what D5 made of a person record in this run: its cluster, and the rule and
@@ -86,7 +101,7 @@ func (w *world) relink(ctx context.Context, conn *sql.Conn, plan runPlan, decisi
 	if err != nil {
 		return nil, nil, linkRun{}, err
 	}
-	before, err := readStored(ctx, conn, w.dir, `SELECT person_record FROM _dedup_seed`)
+	before, err := readStored(ctx, conn, w.dir, `person_record IN (SELECT person_record FROM _dedup_seed)`)
 	if err != nil {
 		return nil, nil, linkRun{}, err
 	}
@@ -102,7 +117,7 @@ func (w *world) relink(ctx context.Context, conn *sql.Conn, plan runPlan, decisi
 	if err := decisionChanges(ctx, conn); err != nil {
 		return nil, nil, linkRun{}, err
 	}
-	named, err := readStored(ctx, conn, w.dir, `SELECT unnest([a, b]) FROM _dedup_dchanged`)
+	named, err := readStoredIf(ctx, conn, w.dir, `_dedup_dchanged`, `person_record IN (SELECT unnest([a, b]) FROM _dedup_dchanged)`)
 	if err != nil {
 		return nil, nil, linkRun{}, err
 	}
@@ -113,7 +128,7 @@ func (w *world) relink(ctx context.Context, conn *sql.Conn, plan runPlan, decisi
 	if err := w.writeIDs(ctx, conn, "_dedup_xkey", sortedKeys(keys)); err != nil {
 		return nil, nil, linkRun{}, err
 	}
-	members, err := readStored(ctx, conn, w.dir, `SELECT person_record FROM person_record WHERE exact_key IN (SELECT id FROM _dedup_xkey)`)
+	members, err := readStored(ctx, conn, w.dir, `exact_key IN (SELECT id FROM _dedup_xkey)`)
 	if err != nil {
 		return nil, nil, linkRun{}, err
 	}
@@ -133,7 +148,7 @@ func (w *world) relink(ctx context.Context, conn *sql.Conn, plan runPlan, decisi
 	slices.SortFunc(group, func(a, b personRecord) int { return cmp.Compare(a.rec.ID, b.rec.ID) })
 	rep, groupNN := exactIdentities(group, decisions)
 	// every decision's records, for moving decisions onto representatives
-	dnamed, err := readStored(ctx, conn, w.dir, `SELECT unnest([a, b]) FROM review_decision`)
+	dnamed, err := readStoredIf(ctx, conn, w.dir, `review_decision`, `person_record IN (SELECT unnest([a, b]) FROM review_decision)`)
 	if err != nil {
 		return nil, nil, linkRun{}, err
 	}
@@ -211,7 +226,7 @@ func (w *world) relink(ctx context.Context, conn *sql.Conn, plan runPlan, decisi
 	if err := w.writeIDs(ctx, conn, "_dedup_reps", others); err != nil {
 		return nil, nil, linkRun{}, err
 	}
-	untouched, err := readStored(ctx, conn, w.dir, `SELECT person_record FROM person_record WHERE exact_rep IN (SELECT id FROM _dedup_reps)`)
+	untouched, err := readStored(ctx, conn, w.dir, `exact_rep IN (SELECT id FROM _dedup_reps)`)
 	if err != nil {
 		return nil, nil, linkRun{}, err
 	}
@@ -278,7 +293,7 @@ func (w *world) incrementalWorld(ctx context.Context, conn *sql.Conn, plan runPl
 	if err != nil {
 		return nil, lr, err
 	}
-	prev, err := readStored(ctx, conn, w.dir, `SELECT person_record FROM _dedup_region`)
+	prev, err := readStored(ctx, conn, w.dir, `person_record IN (SELECT person_record FROM _dedup_region)`)
 	if err != nil {
 		return nil, lr, err
 	}

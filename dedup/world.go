@@ -311,6 +311,14 @@ func exactIdentities(records []personRecord, decisions []linkage.Decision) ([]in
 		k := [2]string{min(d.A, d.B), max(d.A, d.B)}
 		apart[k] = !d.Match // the last decision on a pair counts
 	}
+	// the records named by a non-match decision: only they need their group's members checked
+	// (a group of records sharing a common name and birth date can hold thousands)
+	kept := map[string]bool{}
+	for k, no := range apart {
+		if no {
+			kept[k[0]], kept[k[1]] = true, true
+		}
+	}
 	rep := make([]int, len(records))
 	order := make([]int, len(records))
 	for i := range rep {
@@ -336,6 +344,9 @@ func exactIdentities(records []personRecord, decisions []linkage.Decision) ([]in
 			}
 			ok := true
 			for _, m := range g.members {
+				if !kept[r.ID] {
+					break // no non-match decision names r
+				}
 				if apart[[2]string{min(r.ID, records[m].rec.ID), max(r.ID, records[m].rec.ID)}] {
 					ok = false
 					break
