@@ -178,6 +178,13 @@ func Run(ctx context.Context, db *sql.DB, opts Options) (Stats, error) {
 	if err != nil {
 		return rollback(err)
 	}
+	// the linkage's state first: D2-D4 do not read it, and what the linkage saw (every
+	// representative, in a full run) can then be let go before D2-D4 build the largest heap
+	mark("linkage state")
+	if err := w.saveLinkState(ctx, conn, lr); err != nil {
+		return rollback(err)
+	}
+	lr = linkRun{}
 	mark("D2-D4")
 	var total Stats
 	if err := w.process(ctx, conn, dir, batchOf, batches, &total, progress); err != nil {
@@ -191,10 +198,6 @@ func Run(ctx context.Context, db *sql.DB, opts Options) (Stats, error) {
 		return rollback(err)
 	}
 	if err := saveState(ctx, conn, plan, model, st.PersonRecords); err != nil {
-		return rollback(err)
-	}
-	mark("linkage state")
-	if err := w.saveLinkState(ctx, conn, lr); err != nil {
 		return rollback(err)
 	}
 	if err := dropStaging(ctx, conn); err != nil {
