@@ -34,13 +34,19 @@ func (s *Store) StartRun(ctx context.Context, command string) (int64, error) {
 	return id, nil
 }
 
-// EndRun records a run's end and outcome. It uses its own context so that a cancelled run is
-// still recorded.
+// EndRun writes the run's changes into the database file (a checkpoint: during a run they
+// accumulate in DuckDB's write-ahead log, see checkpointThreshold), then records the run's end
+// and outcome. It uses its own context so that a cancelled run is still recorded.
 func (s *Store) EndRun(runID int64, outcome, message string) error {
+	_, ckErr := s.DB.ExecContext(context.Background(), `CHECKPOINT`)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	_, err := s.DB.ExecContext(ctx, `UPDATE run SET ended = ?, outcome = ?, message = ? WHERE run_id = ?`,
 		time.Now().UTC(), outcome, message, runID)
+	if ckErr != nil {
+		return fmt.Errorf("run log: writing the run into %s: %w (the changes are kept in the write-ahead log %s.wal, which the next run reads)",
+			RestrictedFile, ckErr, RestrictedFile)
+	}
 	return err
 }
 

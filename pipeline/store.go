@@ -133,6 +133,16 @@ func OpenReadOnly(ctx context.Context, dir string, set Settings) (*Store, error)
 	return &Store{Dir: dir, DB: db, Codes: codes, Settings: set}, nil
 }
 
+// checkpointThreshold is the size of write-ahead log at which DuckDB writes the log into the
+// database file (a checkpoint) when a transaction commits. DuckDB's default (16 MB) makes every
+// commit of a run a checkpoint once a delivery has been loaded, and a checkpoint of a store of
+// millions of rows costs seconds each time (the load's commit, D1's, dedup's, the run log's);
+// a run instead checkpoints once, at its end (Store.EndRun). The log stays on disk, so a run
+// killed before its end loses nothing committed: DuckDB replays the log when the store is next
+// opened. 10M-line store, a 1% night, the two alternating on fresh copies, four pairs: 76.8,
+// 86.2, 75.4, 83.8 s with the default; 67.8, 83.8, 69.6, 82.0 s so (about 5 s less).
+const checkpointThreshold = "4GB"
+
 // OpenDuckDB opens a DuckDB database file with the run's settings.
 func OpenDuckDB(path string, set Settings, readOnly bool) (*sql.DB, error) {
 	dsn := path
@@ -148,6 +158,9 @@ func OpenDuckDB(path string, set Settings, readOnly bool) (*sql.DB, error) {
 	}
 	if set.TempDir != "" {
 		params = append(params, "temp_directory="+set.TempDir)
+	}
+	if !readOnly {
+		params = append(params, "checkpoint_threshold="+checkpointThreshold)
 	}
 	if len(params) > 0 {
 		dsn += "?" + strings.Join(params, "&")

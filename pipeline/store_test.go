@@ -99,3 +99,51 @@ func TestMarksAgreeWithDedup(t *testing.T) {
 		t.Errorf("dedup reads %q and %q, the store writes %q and %q", dedup.MarkResolved, dedup.MarkPublished, MarkResolved, MarkPublished)
 	}
 }
+
+// A run's commits accumulate in DuckDB's write-ahead log (no checkpoint at each commit, see
+// checkpointThreshold) and EndRun writes them into the database file once.
+func TestRunCheckpointsOnceAtItsEnd(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	s, err := Open(ctx, dir, Settings{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	runID, err := s.StartRun(ctx, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// commits of more log than DuckDB's default threshold (16 MB): six of 100,000 rows (less than
+	// a row group each, so they go through the log)
+	if _, err := s.DB.ExecContext(ctx, `CREATE TABLE bulk (i BIGINT, s VARCHAR)`); err != nil {
+		t.Fatal(err)
+	}
+	for k := range 6 {
+		if _, err := s.DB.ExecContext(ctx, `INSERT INTO bulk SELECT range, repeat('x', 40) || range FROM range(?, ?)`, k*100000, (k+1)*100000); err != nil {
+			t.Fatal(err)
+		}
+	}
+	wal := s.Path(RestrictedFile) + ".wal"
+	walSize := func() int64 {
+		fi, err := os.Stat(wal)
+		if err != nil {
+			return 0
+		}
+		return fi.Size()
+	}
+	before := walSize()
+	if before < 24<<20 { // the six commits hold some 30 MB
+		t.Fatalf("write-ahead log after the commits: %d bytes; they were checkpointed along the way (checkpoint_threshold not applied?)", before)
+	}
+	if err := s.EndRun(runID, OutcomeOK, "done"); err != nil {
+		t.Fatal(err)
+	}
+	if after := walSize(); after >= before/10 {
+		t.Errorf("write-ahead log after EndRun: %d bytes (before: %d): the run was not checkpointed", after, before)
+	}
+	var n int64
+	if err := s.DB.QueryRowContext(ctx, `SELECT count(*) FROM bulk`).Scan(&n); err != nil || n != 600000 {
+		t.Errorf("rows after the checkpoint: %d, %v", n, err)
+	}
+}
