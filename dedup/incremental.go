@@ -243,7 +243,9 @@ func (w *world) judgmentNeighbours(ctx context.Context, conn *sql.Conn) error {
 // region's records, before the batches write it again: lines, notices, chains, offences,
 // persons, the line and notice trace; and the D5 trace and review pairs of what the linkage
 // recomputed (_dedup_lregion: pairs with an end there; _dedup_xrec: the EXACT rows of the touched
-// groups). person_record stays until the keys are given (finish).
+// groups). person_record stays until the keys are given (finish). One condition per DELETE: DuckDB
+// makes a hash semi-join of each, where conditions joined by OR cost a mark join per subquery
+// over the whole table (the trace's deletes: 2.3 s as one statement, 0.7 s as seven, at 10M).
 const clearRegionSQL = `
 CREATE OR REPLACE TEMP TABLE _dedup_old AS
 SELECT record_id, notice_id, chain_id FROM conviction_line WHERE person_record IN (SELECT person_record FROM _dedup_region);
@@ -253,14 +255,16 @@ DELETE FROM conviction_offence WHERE chain_id IN (SELECT chain_id FROM _dedup_ol
 DELETE FROM conviction_person WHERE person_key IN
   (SELECT person_key FROM person_record WHERE person_record IN (SELECT person_record FROM _dedup_region));
 DELETE FROM person_link WHERE person_record IN (SELECT person_record FROM _dedup_region);
-DELETE FROM dedup_trace WHERE
-     (rule = 'D5' AND detail NOT LIKE 'EXACT%' AND (a IN (SELECT id FROM _dedup_lregion) OR b IN (SELECT id FROM _dedup_lregion)))
-  OR (rule = 'D5' AND detail LIKE 'EXACT%' AND (a IN (SELECT id FROM _dedup_xrec) OR b IN (SELECT id FROM _dedup_xrec)))
-  OR (kind = 'line' AND a IN (SELECT record_id FROM _dedup_old))
-  OR (kind = 'notice' AND a IN (SELECT notice_id FROM _dedup_old))
-  OR (rule = 'D4' AND kind = 'person_record' AND a IN (SELECT person_record FROM _dedup_region));
+DELETE FROM dedup_trace WHERE rule = 'D5' AND detail NOT LIKE 'EXACT%' AND a IN (SELECT id FROM _dedup_lregion);
+DELETE FROM dedup_trace WHERE rule = 'D5' AND detail NOT LIKE 'EXACT%' AND b IN (SELECT id FROM _dedup_lregion);
+DELETE FROM dedup_trace WHERE rule = 'D5' AND detail LIKE 'EXACT%' AND a IN (SELECT id FROM _dedup_xrec);
+DELETE FROM dedup_trace WHERE rule = 'D5' AND detail LIKE 'EXACT%' AND b IN (SELECT id FROM _dedup_xrec);
+DELETE FROM dedup_trace WHERE kind = 'line' AND a IN (SELECT record_id FROM _dedup_old);
+DELETE FROM dedup_trace WHERE kind = 'notice' AND a IN (SELECT notice_id FROM _dedup_old);
+DELETE FROM dedup_trace WHERE rule = 'D4' AND kind = 'person_record' AND a IN (SELECT person_record FROM _dedup_region);
 DELETE FROM conviction_line WHERE person_record IN (SELECT person_record FROM _dedup_region);
-DELETE FROM review_pair WHERE a IN (SELECT id FROM _dedup_lregion) OR b IN (SELECT id FROM _dedup_lregion);
+DELETE FROM review_pair WHERE a IN (SELECT id FROM _dedup_lregion);
+DELETE FROM review_pair WHERE b IN (SELECT id FROM _dedup_lregion);
 DELETE FROM dedup_stats;
 `
 

@@ -350,7 +350,8 @@ func (w *world) saveLinkState(ctx context.Context, conn *sql.Conn, lr linkRun) e
 			return err
 		}
 		if _, err := conn.ExecContext(ctx, `DELETE FROM link_key WHERE record IN (SELECT id FROM _dedup_touched);
-			DELETE FROM link_edge WHERE a IN (SELECT id FROM _dedup_lregion) OR b IN (SELECT id FROM _dedup_lregion)`); err != nil {
+			DELETE FROM link_edge WHERE a IN (SELECT id FROM _dedup_lregion);
+			DELETE FROM link_edge WHERE b IN (SELECT id FROM _dedup_lregion)`); err != nil {
 			return fmt.Errorf("dedup: linkage state: %w", err)
 		}
 		var rows []keyRow
