@@ -342,16 +342,10 @@ func exactIdentities(records []personRecord, decisions []linkage.Decision) ([]in
 			if g.nn != "" && r.NationalNumber != "" && g.nn != r.NationalNumber {
 				continue
 			}
-			ok := true
-			for _, m := range g.members {
-				if !kept[r.ID] {
-					break // no non-match decision names r
-				}
-				if apart[[2]string{min(r.ID, records[m].rec.ID), max(r.ID, records[m].rec.ID)}] {
-					ok = false
-					break
-				}
-			}
+			// only a record a non-match decision names can be kept out of a group
+			ok := !kept[r.ID] || !slices.ContainsFunc(g.members, func(m int) bool {
+				return apart[[2]string{min(r.ID, records[m].rec.ID), max(r.ID, records[m].rec.ID)}]
+			})
 			if ok {
 				joined = g
 				break
