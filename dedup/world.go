@@ -43,7 +43,6 @@ type personRecord struct {
 	component  string // see planBatches
 	exactKey   string // see exactKey
 	exactRep   string // the representative of its EXACT group
-	reviewNote string
 }
 
 // notice is one person in one judgment (D3).
@@ -209,7 +208,13 @@ type linkRun struct {
 // records is moved with repOf, or dropped when repOf does not know it (a record gone).
 func linkInput(records []personRecord, rep []int, groupNN map[int]string, decisions []linkage.Decision,
 	repOf func(id string) (string, bool)) ([]linkage.Record, []linkage.Decision) {
-	var recs []linkage.Record
+	n := 0
+	for i := range records {
+		if rep[i] == i {
+			n++
+		}
+	}
+	recs := make([]linkage.Record, 0, n)
 	for i := range records {
 		if rep[i] == i {
 			r := records[i].rec
@@ -303,8 +308,11 @@ func exactKey(r *linkage.Record) string {
 
 // exactIdentities groups the person records (sorted by ID) of rule RuleExact, unless an analyst
 // declared two of them not a match, and returns each record's representative (itself when alone)
-// and each representative's group's valid national number, which the linkage sees so that rule
-// NN applies. A group depends only on the records with its key and the decisions between them.
+// and the valid national number of each representative that has none but whose group has one,
+// which the linkage sees so that rule NN applies. A group depends only on the records with its key
+// and the decisions between them, so the records are taken key by key (sorted by key, then ID)
+// rather than through a map of every key's groups (at ten million lines that map held some
+// 750 MB while the linkage built its own structures).
 func exactIdentities(records []personRecord, decisions []linkage.Decision) ([]int, map[int]string) {
 	apart := map[[2]string]bool{}
 	for _, d := range decisions {
@@ -320,55 +328,57 @@ func exactIdentities(records []personRecord, decisions []linkage.Decision) ([]in
 		}
 	}
 	rep := make([]int, len(records))
-	order := make([]int, len(records))
-	for i := range rep {
-		rep[i], order[i] = i, i
+	var keyed []int32
+	for i := range records {
+		rep[i] = i
+		records[i].exactKey = exactKey(&records[i].rec)
+		if records[i].exactKey != "" {
+			keyed = append(keyed, int32(i))
+		}
 	}
-	slices.SortFunc(order, func(a, b int) int { return cmp.Compare(records[a].rec.ID, records[b].rec.ID) })
+	slices.SortFunc(keyed, func(a, b int32) int {
+		ra, rb := &records[a], &records[b]
+		return cmp.Or(strings.Compare(ra.exactKey, rb.exactKey), strings.Compare(ra.rec.ID, rb.rec.ID))
+	})
 	type group struct {
-		members []int
+		members []int // the first is the representative
 		nn      string
 	}
-	groups := map[string][]*group{}
-	for _, i := range order {
-		r := &records[i].rec
-		records[i].exactKey = exactKey(r)
-		key := records[i].exactKey
-		if key == "" {
-			continue
-		}
-		var joined *group
-		for _, g := range groups[key] {
-			if g.nn != "" && r.NationalNumber != "" && g.nn != r.NationalNumber {
-				continue
-			}
-			// only a record a non-match decision names can be kept out of a group
-			ok := !kept[r.ID] || !slices.ContainsFunc(g.members, func(m int) bool {
-				return apart[[2]string{min(r.ID, records[m].rec.ID), max(r.ID, records[m].rec.ID)}]
-			})
-			if ok {
-				joined = g
-				break
-			}
-		}
-		if joined == nil {
-			joined = &group{}
-			groups[key] = append(groups[key], joined)
-		}
-		joined.members = append(joined.members, i)
-		if joined.nn == "" {
-			joined.nn = r.NationalNumber
-		}
-	}
+	var groups []group // of the key at hand, in the order made
 	nn := map[int]string{}
-	for _, key := range sortedKeys(groups) {
-		for _, g := range groups[key] {
-			first := g.members[0]
-			for _, m := range g.members {
-				rep[m] = first
-			}
-			nn[first] = g.nn
+	for lo := 0; lo < len(keyed); {
+		hi := lo + 1
+		for hi < len(keyed) && records[keyed[hi]].exactKey == records[keyed[lo]].exactKey {
+			hi++
 		}
+		groups = groups[:0]
+		for _, i := range keyed[lo:hi] {
+			r := &records[i].rec
+			g := slices.IndexFunc(groups, func(g group) bool {
+				if g.nn != "" && r.NationalNumber != "" && g.nn != r.NationalNumber {
+					return false
+				}
+				// only a record a non-match decision names can be kept out of a group
+				return !kept[r.ID] || !slices.ContainsFunc(g.members, func(m int) bool {
+					return apart[[2]string{min(r.ID, records[m].rec.ID), max(r.ID, records[m].rec.ID)}]
+				})
+			})
+			if g < 0 {
+				groups = append(groups, group{})
+				g = len(groups) - 1
+			}
+			groups[g].members = append(groups[g].members, int(i))
+			if groups[g].nn == "" {
+				groups[g].nn = r.NationalNumber
+			}
+			rep[i] = groups[g].members[0]
+		}
+		for _, g := range groups {
+			if first := g.members[0]; g.nn != "" && records[first].rec.NationalNumber == "" {
+				nn[first] = g.nn
+			}
+		}
+		lo = hi
 	}
 	return rep, nn
 }
