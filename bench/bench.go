@@ -25,12 +25,13 @@ import (
 
 // Options set the benchmark.
 type Options struct {
-	Program string // the canvas executable to run stages with
-	Dir     string // work folder (worlds and stores); kept for inspection
-	Sizes   []int  // conviction lines per world, e.g. 10_000, 100_000, 1_000_000
-	Seed    int64
-	Memory  string // DuckDB memory limit for the stages ("" = default)
-	Log     io.Writer
+	Program  string // the canvas executable to run stages with
+	Dir      string // work folder (worlds and stores); kept for inspection
+	Sizes    []int  // conviction lines per world, e.g. 10_000, 100_000, 1_000_000
+	Seed     int64
+	Memory   string // DuckDB memory limit for the stages ("" = default)
+	GoMemory string // the stages' Go soft memory limit (--go-memory-limit; "" = none)
+	Log      io.Writer
 }
 
 // Stage is one measured step.
@@ -148,6 +149,9 @@ func runSize(ctx context.Context, o Options, n int) (Result, error) {
 	common := []string{"--store", store, "--quiet"}
 	if o.Memory != "" {
 		common = append(common, "--memory-limit", o.Memory)
+	}
+	if o.GoMemory != "" {
+		common = append(common, "--go-memory-limit", o.GoMemory)
 	}
 	steps := []struct {
 		name string

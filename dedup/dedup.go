@@ -7,6 +7,7 @@ import (
 	_ "embed"
 	"fmt"
 	"os"
+	"runtime/debug"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -36,6 +37,13 @@ type Options struct {
 	RetrainLinkage bool
 	// Progress, when set, is told each stage as it starts.
 	Progress func(stage string)
+	// MemoryLimit is DuckDB's memory limit in bytes, as the database was opened (0: unknown). A
+	// full run holds every person record in Go's heap from the linkage to the end of D2-D4, and
+	// DuckDB only writes meanwhile; so the run lowers DuckDB's limit to a third of this for that
+	// time (not under 512 MiB; this also drops the pages DuckDB cached while the records were read),
+	// and sets it back before the resolved tables, DuckDB's own heavy part. The two then do not
+	// peak together.
+	MemoryLimit int64
 }
 
 // Stats count what each rule did in a run.
@@ -143,10 +151,25 @@ func Run(ctx context.Context, db *sql.DB, opts Options) (Stats, error) {
 	w := &world{nameMatchMin: opts.NameMatchMin, dir: dir}
 	var parent []int32
 	var lr linkRun
+	var lowered bool // DuckDB's memory limit is lowered (see Options.MemoryLimit)
+	restoreMemory := func() error {
+		if !lowered {
+			return nil
+		}
+		lowered = false
+		return setMemoryLimit(context.WithoutCancel(ctx), conn, opts.MemoryLimit)
+	}
+	defer restoreMemory()
 	if plan.full {
 		mark("reading person records")
 		if w.records, parent, err = readRecords(ctx, conn, dir, ""); err != nil {
 			return Stats{}, err
+		}
+		if low := max(opts.MemoryLimit/3, minLoweredMemory); low < opts.MemoryLimit {
+			if err := setMemoryLimit(ctx, conn, low); err != nil {
+				return Stats{}, err
+			}
+			lowered = true
 		}
 		mark("D5 person linkage")
 		if lr, err = w.linkPersons(ctx, decisions, cfg); err != nil {
@@ -192,7 +215,16 @@ func Run(ctx context.Context, db *sql.DB, opts Options) (Stats, error) {
 	}
 	steps["D2-D4 rules (included)"] = w.rulesTime.Seconds()
 	steps["D2-D4 writing (included)"] = w.writeTime.Seconds()
+	region := len(w.records)
 	mark("person keys, resolved tables")
+	// what follows is DuckDB's, and nothing below holds the records: their memory goes back to
+	// the system before DuckDB takes its full limit again
+	if lowered {
+		debug.FreeOSMemory()
+	}
+	if err := restoreMemory(); err != nil {
+		return rollback(err)
+	}
 	st, err := finish(ctx, conn, !plan.full, steps)
 	if err != nil {
 		return rollback(err)
@@ -208,7 +240,7 @@ func Run(ctx context.Context, db *sql.DB, opts Options) (Stats, error) {
 		return rollback(err)
 	}
 	mark("")
-	st.Mode, st.Reason, st.Region = ModeIncremental, "", len(w.records)
+	st.Mode, st.Reason, st.Region = ModeIncremental, "", region
 	if plan.full {
 		st.Mode, st.Reason, st.Region = ModeFull, plan.reason, 0
 	}
@@ -359,6 +391,18 @@ func EnsureTables(ctx context.Context, db interface {
 }) error {
 	if _, err := db.ExecContext(ctx, tablesSQL); err != nil {
 		return fmt.Errorf("creating dedup tables: %w", err)
+	}
+	return nil
+}
+
+// minLoweredMemory is the least a full run lowers DuckDB's memory limit to (see
+// Options.MemoryLimit): D2-D4's reads of each batch's lines need some.
+const minLoweredMemory = 512 << 20
+
+// setMemoryLimit sets DuckDB's memory limit, in bytes; DuckDB drops cached pages to meet it.
+func setMemoryLimit(ctx context.Context, conn *sql.Conn, bytes int64) error {
+	if _, err := conn.ExecContext(ctx, fmt.Sprintf("SET memory_limit = '%dB'", bytes)); err != nil {
+		return fmt.Errorf("dedup: setting DuckDB's memory limit to %d bytes: %w", bytes, err)
 	}
 	return nil
 }

@@ -51,6 +51,9 @@ func BuildCanvas(ctx context.Context, s *Store, runID int64, opt BuildOptions) (
 	start := time.Now()
 	progress("dedup")
 	dopt := opt.Dedup
+	if dopt.MemoryLimit == 0 {
+		dopt.MemoryLimit, _ = ParseSize(s.Settings.MemoryLimit)
+	}
 	if dopt.Progress == nil {
 		dopt.Progress = func(st string) { progress("dedup: " + st) }
 	}

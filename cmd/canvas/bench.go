@@ -36,7 +36,7 @@ CSV files. Prints a Markdown table (the README's).`,
 				return err
 			}
 			rs, err := bench.Run(cmd.Context(), bench.Options{Program: prog, Dir: o.Dir, Sizes: sizes, Seed: o.Seed,
-				Memory: g.MemoryLimit, Log: cmd.ErrOrStderr()})
+				Memory: g.MemoryLimit, GoMemory: g.GoMemory, Log: cmd.ErrOrStderr()})
 			bench.Markdown(cmd.OutOrStdout(), rs)
 			return err
 		},

@@ -123,6 +123,9 @@ func dedupAndBuild(ctx context.Context, s *pipeline.Store, key []byte, out strin
 	var br pipeline.BuildResult
 	var err error
 	opts.Dedup.Progress = opts.Progress
+	if opts.Dedup.MemoryLimit == 0 {
+		opts.Dedup.MemoryLimit, _ = pipeline.ParseSize(s.Settings.MemoryLimit)
+	}
 	if br.Dedup, err = dedup.Run(ctx, s.DB, opts.Dedup); err != nil {
 		return br, fmt.Errorf("dedup: %w", err)
 	}

@@ -10,9 +10,12 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 
 	"github.com/spf13/cobra"
+
+	"github.com/ciatteh/canvas/pipeline"
 )
 
 // Exit codes, documented in the README.
@@ -37,6 +40,7 @@ type Globals struct {
 	Store       string // store folder
 	Quiet       bool   // no progress display
 	MemoryLimit string // DuckDB memory limit
+	GoMemory    string // the Go runtime's soft memory limit
 	TempDir     string // DuckDB spill directory
 	Threads     int
 	CodesDir    string
@@ -94,6 +98,17 @@ func newRootCmd() *cobra.Command {
 		SilenceErrors: true,
 	}
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{err} })
+	root.PersistentPreRunE = func(*cobra.Command, []string) error {
+		if g.GoMemory == "" {
+			return nil
+		}
+		n, ok := pipeline.ParseSize(g.GoMemory)
+		if !ok {
+			return usageError{fmt.Errorf("--go-memory-limit %q: give a size with its unit, such as 4GiB or 4500MB", g.GoMemory)}
+		}
+		debug.SetMemoryLimit(n)
+		return nil
+	}
 	def := os.Getenv("CANVAS_STORE")
 	if def == "" {
 		def = "./canvas-store"
@@ -102,6 +117,7 @@ func newRootCmd() *cobra.Command {
 	pf.StringVar(&g.Store, "store", def, "store folder (restricted.duckdb, canvas.duckdb, key); env CANVAS_STORE")
 	pf.BoolVarP(&g.Quiet, "quiet", "q", false, "no progress display")
 	pf.StringVar(&g.MemoryLimit, "memory-limit", os.Getenv("CANVAS_MEMORY_LIMIT"), "DuckDB memory limit, e.g. 4GB; env CANVAS_MEMORY_LIMIT")
+	pf.StringVar(&g.GoMemory, "go-memory-limit", os.Getenv("CANVAS_GO_MEMORY_LIMIT"), "soft limit of the program's own heap (Go's GOMEMLIMIT), e.g. 4GiB; env CANVAS_GO_MEMORY_LIMIT")
 	pf.StringVar(&g.TempDir, "temp-dir", os.Getenv("CANVAS_TEMP_DIR"), "DuckDB spill directory; env CANVAS_TEMP_DIR")
 	pf.IntVar(&g.Threads, "threads", 0, "DuckDB threads (0: all cores)")
 	pf.StringVar(&g.CodesDir, "codes", os.Getenv("CANVAS_CODES"), "folder of code lists overriding the built-in ones; env CANVAS_CODES")
