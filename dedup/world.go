@@ -34,15 +34,15 @@ type world struct {
 
 // personRecord is one person of a source system (source_system:person_id), the unit of D5.
 type personRecord struct {
-	rec        linkage.Record
-	lines      int
-	rule       string
-	score      float64
-	hasScore   bool
-	clusterID  string
-	component  string // see planBatches
-	exactKey   string // see exactKey
-	exactRep   string // the representative of its EXACT group
+	rec       linkage.Record
+	lines     int
+	rule      string
+	score     float64
+	hasScore  bool
+	clusterID string
+	component string // see planBatches
+	exactKey  string // see exactKey
+	exactRep  string // the representative of its EXACT group
 }
 
 // notice is one person in one judgment (D3).
