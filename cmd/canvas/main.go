@@ -116,7 +116,7 @@ func newRootCmd() *cobra.Command {
 	pf := root.PersistentFlags()
 	pf.StringVar(&g.Store, "store", def, "store folder (restricted.duckdb, canvas.duckdb, key); env CANVAS_STORE")
 	pf.BoolVarP(&g.Quiet, "quiet", "q", false, "no progress display")
-	pf.StringVar(&g.MemoryLimit, "memory-limit", os.Getenv("CANVAS_MEMORY_LIMIT"), "DuckDB memory limit, e.g. 4GB; env CANVAS_MEMORY_LIMIT")
+	pf.StringVar(&g.MemoryLimit, "memory-limit", os.Getenv("CANVAS_MEMORY_LIMIT"), "DuckDB memory limit, e.g. 4GB (a full dedup lowers it to a third while it holds every person record); env CANVAS_MEMORY_LIMIT")
 	pf.StringVar(&g.GoMemory, "go-memory-limit", os.Getenv("CANVAS_GO_MEMORY_LIMIT"), "soft limit of the program's own heap (Go's GOMEMLIMIT), e.g. 4GiB; env CANVAS_GO_MEMORY_LIMIT")
 	pf.StringVar(&g.TempDir, "temp-dir", os.Getenv("CANVAS_TEMP_DIR"), "DuckDB spill directory; env CANVAS_TEMP_DIR")
 	pf.IntVar(&g.Threads, "threads", 0, "DuckDB threads (0: all cores)")
