@@ -212,7 +212,7 @@ func writeLinkKeys(ctx context.Context, conn *sql.Conn, dir string, recs []linka
 }
 
 // linkKeyChunk is how many records' keys writeLinkKeys writes at a time.
-const linkKeyChunk = 250_000
+var linkKeyChunk = 250_000 // a variable for the tests
 
 // keyRow is a row of link_key: a block key of a record, with its sort key for the key's kind.
 type keyRow struct {

@@ -1,6 +1,7 @@
 package dedup
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -185,5 +186,66 @@ func TestStateRecords(t *testing.T) {
 	}
 	if d := gocmp.Diff(want, view); d != "" {
 		t.Errorf("link_record (-want +got):\n%s", d)
+	}
+}
+
+// writeLinkKeys writes the keys a chunk of records at a time: every record's keys land in
+// link_key once, whatever the chunk size (the other tests have fewer records than one chunk),
+// and a cancelled run stops with an error.
+func TestWriteLinkKeysChunks(t *testing.T) {
+	ctx := t.Context()
+	var recs []linkage.Record
+	for i := range 23 {
+		recs = append(recs, linkage.Record{ID: fmt.Sprintf("MACH:%03d", i), Surname: []string{"Peeters", "Janssens", "Maes"}[i%3],
+			GivenNames: []string{"Jan", "Els", "Ahmed Ali"}[i%3], BirthDate: fmt.Sprintf("19%02d-0%d-1%d", 50+i, 1+i%9, i%10),
+			BirthPlace: "Gent", Sex: "M", NationalNumber: ""})
+	}
+	var want []string
+	for _, r := range recs {
+		keys, sorts := linkage.Keys(r)
+		rows, err := appendKeyRows(nil, r.ID, keys, sorts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range rows {
+			want = append(want, fmt.Sprintf("%d %d %s %s", int64(k.k.Hash), k.k.Kind, k.id, k.sort))
+		}
+	}
+	slices.Sort(want)
+	defer func(n int) { linkKeyChunk = n }(linkKeyChunk)
+	for _, chunk := range []int{1, 4, 23, 100} {
+		linkKeyChunk = chunk
+		conn := openConn(t, "")
+		if err := EnsureTables(ctx, conn); err != nil {
+			t.Fatal(err)
+		}
+		if err := writeLinkKeys(ctx, conn, t.TempDir(), recs); err != nil {
+			t.Fatalf("chunks of %d: %v", chunk, err)
+		}
+		rows, err := conn.QueryContext(ctx, `SELECT hash, kind, record, sort_key FROM link_key`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for rows.Next() {
+			var h int64
+			var kind int
+			var id, sort string
+			if err := rows.Scan(&h, &kind, &id, &sort); err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, fmt.Sprintf("%d %d %s %s", h, kind, id, sort))
+		}
+		rows.Close()
+		slices.Sort(got)
+		if d := gocmp.Diff(want, got); d != "" {
+			t.Errorf("chunks of %d: link_key (-want +got):\n%s", chunk, d)
+		}
+
+		cancelled, cancel := context.WithCancel(ctx)
+		cancel()
+		if err := writeLinkKeys(cancelled, conn, t.TempDir(), recs); err == nil {
+			t.Errorf("chunks of %d: a cancelled write succeeded", chunk)
+		}
 	}
 }
