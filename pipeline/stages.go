@@ -38,6 +38,15 @@ func (s *Store) recordStage(ctx context.Context, runID int64, stage string, star
 	return err
 }
 
+// RunDedup runs rules D2-D5 (dedup.Run) on the restricted store, telling dedup the store's
+// DuckDB memory limit (see dedup.Options.MemoryLimit) unless opt gives one.
+func (s *Store) RunDedup(ctx context.Context, opt dedup.Options) (dedup.Stats, error) {
+	if opt.MemoryLimit == 0 {
+		opt.MemoryLimit, _ = ParseSize(s.Settings.MemoryLimit)
+	}
+	return dedup.Run(ctx, s.DB, opt)
+}
+
 // BuildCanvas runs rules D2-D5 on the restricted store, builds a new shared canvas beside the
 // published one and publishes it by an atomic swap: members see the previous canvas or the new
 // one, never a half-built one. The caller holds the store's lock.
@@ -51,13 +60,10 @@ func BuildCanvas(ctx context.Context, s *Store, runID int64, opt BuildOptions) (
 	start := time.Now()
 	progress("dedup")
 	dopt := opt.Dedup
-	if dopt.MemoryLimit == 0 {
-		dopt.MemoryLimit, _ = ParseSize(s.Settings.MemoryLimit)
-	}
 	if dopt.Progress == nil {
 		dopt.Progress = func(st string) { progress("dedup: " + st) }
 	}
-	ds, err := dedup.Run(ctx, s.DB, dopt)
+	ds, err := s.RunDedup(ctx, dopt)
 	if err != nil {
 		return res, fmt.Errorf("dedup: %w", err)
 	}

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/ciatteh/canvas/build"
-	"github.com/ciatteh/canvas/dedup"
 	"github.com/ciatteh/canvas/dedup/linkage"
 	"github.com/ciatteh/canvas/pipeline"
 	"github.com/spf13/cobra"
@@ -123,10 +122,7 @@ func dedupAndBuild(ctx context.Context, s *pipeline.Store, key []byte, out strin
 	var br pipeline.BuildResult
 	var err error
 	opts.Dedup.Progress = opts.Progress
-	if opts.Dedup.MemoryLimit == 0 {
-		opts.Dedup.MemoryLimit, _ = pipeline.ParseSize(s.Settings.MemoryLimit)
-	}
-	if br.Dedup, err = dedup.Run(ctx, s.DB, opts.Dedup); err != nil {
+	if br.Dedup, err = s.RunDedup(ctx, opts.Dedup); err != nil {
 		return br, fmt.Errorf("dedup: %w", err)
 	}
 	if br.Build, err = build.Build(ctx, s.DB, key, out, opts.Build); err != nil {
