@@ -35,12 +35,19 @@ func (s *Store) StartRun(ctx context.Context, command string) (int64, error) {
 }
 
 // EndRun writes the run's changes into the database file (a checkpoint: during a run they
-// accumulate in DuckDB's write-ahead log, see checkpointThreshold), then records the run's end
-// and outcome. It uses its own context so that a cancelled run is still recorded.
+// accumulate in DuckDB's write-ahead log, see checkpointThreshold), then records the
+// checkpoint as the run's stage "checkpoint" and the run's end and outcome. It uses its own
+// context so that a cancelled run is still recorded.
 func (s *Store) EndRun(runID int64, outcome, message string) error {
+	start := time.Now()
 	_, ckErr := s.DB.ExecContext(context.Background(), `CHECKPOINT`)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
+	if ckErr == nil {
+		if err := s.recordStage(ctx, runID, "checkpoint", start, struct{}{}); err != nil {
+			return fmt.Errorf("run log: %w", err)
+		}
+	}
 	_, err := s.DB.ExecContext(ctx, `UPDATE run SET ended = ?, outcome = ?, message = ? WHERE run_id = ?`,
 		time.Now().UTC(), outcome, message, runID)
 	if ckErr != nil {

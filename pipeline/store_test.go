@@ -146,4 +146,14 @@ func TestRunCheckpointsOnceAtItsEnd(t *testing.T) {
 	if err := s.DB.QueryRowContext(ctx, `SELECT count(*) FROM bulk`).Scan(&n); err != nil || n != 600000 {
 		t.Errorf("rows after the checkpoint: %d, %v", n, err)
 	}
+	// the checkpoint is in the run log, as the run's last stage
+	var stages int64
+	var seconds float64
+	if err := s.DB.QueryRowContext(ctx, `SELECT count(*), coalesce(sum(seconds), -1) FROM run_stage
+		WHERE run_id = ? AND stage = 'checkpoint'`, runID).Scan(&stages, &seconds); err != nil {
+		t.Fatal(err)
+	}
+	if stages != 1 || seconds < 0 {
+		t.Errorf("run log: %d checkpoint stages, %g s; want one, timed", stages, seconds)
+	}
 }

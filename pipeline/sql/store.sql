@@ -84,7 +84,7 @@ CREATE SEQUENCE IF NOT EXISTS delivery_seq START 1;
 -- One row per stage of a run: what it did and how long it took.
 CREATE TABLE IF NOT EXISTS run_stage (
   run_id BIGINT NOT NULL,
-  stage VARCHAR NOT NULL,     -- resolve, dedup, build, publish
+  stage VARCHAR NOT NULL,     -- resolve, dedup, build, publish, checkpoint (writing the run into the file)
   started TIMESTAMPTZ NOT NULL,
   seconds DOUBLE,
   counts VARCHAR              -- JSON object of the stage's counts
