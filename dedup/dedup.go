@@ -367,7 +367,10 @@ func (w *world) process(ctx context.Context, conn *sql.Conn, dir string, batchOf
 	if err != nil {
 		return err
 	}
-	return done()
+	if err := done(); err != nil {
+		return err
+	}
+	return w.flushRows(ctx, conn)
 }
 
 // add adds the counts of a batch.

@@ -129,3 +129,67 @@ func openConn(tb testing.TB, dsn string) *sql.Conn {
 	tb.Cleanup(func() { conn.Close() })
 	return conn
 }
+
+// TestWholeRowGroupAppendsFillRowGroups checks what wholeRowGroups relies on: appends of whole
+// row groups, in one transaction, leave the table's row groups full but the last, where appends
+// of other sizes leave a partly filled row group after each (which the checkpoint after a later
+// delete merges and rewrites). A DuckDB that stops doing either fails it.
+func TestWholeRowGroupAppendsFillRowGroups(t *testing.T) {
+	ctx := context.Background()
+	conn := openConn(t, filepath.Join(t.TempDir(), "t.duckdb"))
+	rowGroups := func(table string, sizes ...int) []int64 {
+		t.Helper()
+		if _, err := conn.ExecContext(ctx, `CREATE TABLE `+table+` (s VARCHAR, i BIGINT)`); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := conn.ExecContext(ctx, `BEGIN TRANSACTION`); err != nil {
+			t.Fatal(err)
+		}
+		for _, n := range sizes {
+			if err := parquetRows(ctx, conn, t.TempDir(), table, n, func(i int) []driver.Value {
+				return []driver.Value{fmt.Sprint("r", i), int64(i)}
+			}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := conn.ExecContext(ctx, `COMMIT`); err != nil {
+			t.Fatal(err)
+		}
+		r, err := conn.QueryContext(ctx, `SELECT max(count) FROM pragma_storage_info('`+table+`')
+			WHERE column_id = 1 GROUP BY row_group_id ORDER BY row_group_id`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer r.Close()
+		var out []int64
+		for r.Next() {
+			var n int64
+			if err := r.Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, n)
+		}
+		return out
+	}
+	const full = rowGroupRows
+	batches := []int{150_000, 150_000, 150_000, 10}
+	var whole []int // the same rows in whole row groups, as wholeRowGroups cuts them
+	carried := 0
+	for i, n := range batches {
+		carried += n
+		k := wholeRowGroups(carried, i == len(batches)-1)
+		if k > 0 {
+			whole = append(whole, k)
+		}
+		carried -= k
+	}
+	if diff := cmp.Diff([]int{full, full, full, 450_010 - 3*full}, whole); diff != "" {
+		t.Fatalf("wholeRowGroups cut the batches (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]int64{full, full, full, 450_010 - 3*full}, rowGroups("whole", whole...)); diff != "" {
+		t.Errorf("row groups after appends of whole row groups (-want +got):\n%s", diff)
+	}
+	if got := rowGroups("batches", batches...); len(got) <= 5 {
+		t.Errorf("row groups after appends of 150,000 rows: %v; DuckDB now fills them, so wholeRowGroups is no longer needed", got)
+	}
+}

@@ -25,8 +25,10 @@ type world struct {
 	notices []notice // of the batch
 	chains  []chain  // of the batch
 
-	trace []traceRow
-	stats Stats
+	trace    []traceRow   // of the linkage, then of the batch
+	traceOut []traceRow   // taken from trace, not yet written (see wholeRowGroups)
+	offences []offenceRow // of the batches, not yet written
+	stats    Stats
 
 	rulesTime, writeTime time.Duration // D2-D4: applying the rules, writing the results
 	dir                  string        // the run's temporary folder (Parquet files)
@@ -78,6 +80,12 @@ type offenceConviction struct {
 	victims           int64
 	hasVictims        bool
 	prisonUnsuspended bool
+}
+
+// offenceRow is a row of conviction_offence: an offence conviction of a chain.
+type offenceRow struct {
+	chain string
+	oc    offenceConviction
 }
 
 type traceRow struct {

@@ -208,7 +208,7 @@ func score(v float64, ok bool) driver.Value {
 
 // writeLinkage writes what D5 found: its trace and the review list.
 func (w *world) writeLinkage(ctx context.Context, conn *sql.Conn) error {
-	if err := w.writeTrace(ctx, conn); err != nil {
+	if err := w.writeTrace(ctx, conn, false); err != nil {
 		return err
 	}
 	var review []int
@@ -223,13 +223,62 @@ func (w *world) writeLinkage(ctx context.Context, conn *sql.Conn) error {
 	})
 }
 
-func (w *world) writeTrace(ctx context.Context, conn *sql.Conn) error {
-	err := w.appendRows(ctx, conn, "dedup_trace", len(w.trace), func(i int) []driver.Value {
-		t := &w.trace[i]
+// writeTrace takes the trace rows made so far and writes those taken in whole row groups (see
+// wholeRowGroups), all of them when final, keeping the rest for the next call.
+func (w *world) writeTrace(ctx context.Context, conn *sql.Conn, final bool) error {
+	w.traceOut = append(w.traceOut, w.trace...)
+	w.trace = w.trace[:0]
+	n := wholeRowGroups(len(w.traceOut), final)
+	err := w.appendRows(ctx, conn, "dedup_trace", n, func(i int) []driver.Value {
+		t := &w.traceOut[i]
 		return []driver.Value{t.rule, t.kind, t.a, str(t.b), score(t.score, t.hasScore), str(t.status), str(t.detail)}
 	})
-	w.trace = w.trace[:0]
+	w.traceOut = w.traceOut[:copy(w.traceOut, w.traceOut[n:])]
 	return err
+}
+
+// writeOffences writes the offence convictions made so far in whole row groups, all of them when
+// final, keeping the rest for the next call.
+func (w *world) writeOffences(ctx context.Context, conn *sql.Conn, final bool) error {
+	n := wholeRowGroups(len(w.offences), final)
+	err := w.appendRows(ctx, conn, "conviction_offence", n, func(i int) []driver.Value {
+		o := &w.offences[i]
+		var victims driver.Value
+		if o.oc.hasVictims {
+			victims = o.oc.victims
+		}
+		return []driver.Value{o.chain, o.oc.offence, int64(o.oc.lines), victims, o.oc.prisonUnsuspended}
+	})
+	w.offences = w.offences[:copy(w.offences, w.offences[n:])]
+	return err
+}
+
+// flushRows writes the trace rows and offence convictions the batches left.
+func (w *world) flushRows(ctx context.Context, conn *sql.Conn) error {
+	if err := w.writeTrace(ctx, conn, true); err != nil {
+		return err
+	}
+	return w.writeOffences(ctx, conn, true)
+}
+
+// rowGroupRows is the number of rows in a full row group of DuckDB's tables, and flushRows the
+// unit wholeRowGroups writes in (a variable for the tests).
+const rowGroupRows = 122_880
+
+var flushRows = rowGroupRows
+
+// wholeRowGroups returns how many of n rows, to be appended to a table of the database file, to
+// write now: a whole number of row groups, or all n when final. A full run appends the trace and
+// the offence convictions batch by batch, and DuckDB starts each INSERT's rows in a new row group,
+// so that a batch's rows left the table with a partly filled row group per batch; the checkpoint
+// of the next night, which deletes rows here and there, then merged and rewrote most of those
+// tables (at 10 million lines, 79 of dedup_trace's 84 row groups). Appends of whole row groups
+// leave one partly filled row group, the last.
+func wholeRowGroups(n int, final bool) int {
+	if final {
+		return n
+	}
+	return n - n%flushRows
 }
 
 // writeBatch writes what D2 to D4 made of the batch's lines into the staging tables, and the
@@ -282,24 +331,12 @@ func (w *world) writeBatch(ctx context.Context, conn *sql.Conn) error {
 	}); err != nil {
 		return err
 	}
-	type ocRow struct {
-		chain string
-		oc    offenceConviction
-	}
-	var ocs []ocRow
 	for _, ch := range w.chains {
 		for _, oc := range ch.offences {
-			ocs = append(ocs, ocRow{ch.id, oc})
+			w.offences = append(w.offences, offenceRow{ch.id, oc})
 		}
 	}
-	if err := w.appendRows(ctx, conn, "conviction_offence", len(ocs), func(i int) []driver.Value {
-		o := ocs[i]
-		var victims driver.Value
-		if o.oc.hasVictims {
-			victims = o.oc.victims
-		}
-		return []driver.Value{o.chain, o.oc.offence, int64(o.oc.lines), victims, o.oc.prisonUnsuspended}
-	}); err != nil {
+	if err := w.writeOffences(ctx, conn, false); err != nil {
 		return err
 	}
 	persons := w.persons(recs, cluster)
@@ -327,7 +364,7 @@ func (w *world) writeBatch(ctx context.Context, conn *sql.Conn) error {
 	}); err != nil {
 		return err
 	}
-	return w.writeTrace(ctx, conn)
+	return w.writeTrace(ctx, conn, false)
 }
 
 // personAttrs are a person's breakdown attributes: the most frequent valid value over the
