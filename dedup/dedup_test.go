@@ -375,3 +375,51 @@ func TestExactSplitByDecision(t *testing.T) {
 		t.Errorf("person keys A %s, B %s, C %s: want B apart, A and C together", keyA, keyB, keyC)
 	}
 }
+
+// Rule EXACT keeps records of the same name and birth date apart when they say different things
+// of the person where both say something: sex, citizenship, birth place (spelling variants of one
+// place within the Jaro-Winkler minimum agree). Those are left to the weights; records that are
+// silent on a trait join.
+func TestExactKeepsConflictingTraitsApart(t *testing.T) {
+	s := fixture.Store(t)
+	rec := func(id, place, sex, cit string) C {
+		return C{RecordID: "R" + id, PersonID: id, Surname: "Peeters", GivenNames: "Jan", BirthDate: "1970-01-01",
+			BirthPlace: place, Sex: sex, Citizenship: cit, JudgmentID: "J" + id, FinalDate: "2021-01-01"}
+	}
+	fixture.Insert(t, s,
+		rec("1", "Gent", "M", "BE"),
+		rec("2", "GENT", "M", "BE"),         // the same place, written otherwise: joins 1
+		rec("3", "Antwerpen", "M", "BE"),    // another place: apart
+		rec("4", "", "", ""),                // says nothing: joins 1
+		rec("5", "Gent", "F", "BE"),         // another sex: apart
+		rec("6", "Gent", "M", "MA"),         // another citizenship: apart
+		rec("7", "Sint-Niklaas", "M", "BE"), // apart from 1 and 3 ...
+		rec("8", "Sint Niklaas", "M", "BE"), // ... and joined by its spelling variant
+	)
+	run(t, s)
+	got := map[string]string{}
+	rows, err := s.DB.Query(`SELECT person_record, exact_rep FROM person_record`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, rep string
+		if err := rows.Scan(&id, &rep); err != nil {
+			t.Fatal(err)
+		}
+		got[id] = rep
+	}
+	want := map[string]string{"MACH:1": "MACH:1", "MACH:2": "MACH:1", "MACH:3": "MACH:3", "MACH:4": "MACH:1",
+		"MACH:5": "MACH:5", "MACH:6": "MACH:6", "MACH:7": "MACH:7", "MACH:8": "MACH:7"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("EXACT representatives (-want +got):\n%s", diff)
+	}
+	var exact int
+	if err := s.DB.QueryRow(`SELECT count(*) FROM dedup_trace WHERE rule = 'D5' AND detail LIKE 'EXACT%'`).Scan(&exact); err != nil {
+		t.Fatal(err)
+	}
+	if exact != 3 {
+		t.Errorf("%d EXACT trace rows, want 3 (records 2, 4 and 8)", exact)
+	}
+}

@@ -146,7 +146,7 @@ func (w *world) relink(ctx context.Context, conn *sql.Conn, plan runPlan, decisi
 		}
 	}
 	slices.SortFunc(group, func(a, b personRecord) int { return cmp.Compare(a.rec.ID, b.rec.ID) })
-	rep, groupNN := exactIdentities(group, decisions)
+	rep, groupNN := exactIdentities(group, decisions, cfg.JaroWinklerMin)
 	// every decision's records, for moving decisions onto representatives
 	dnamed, err := readStoredIf(ctx, conn, w.dir, `review_decision`, `person_record IN (SELECT unnest([a, b]) FROM review_decision)`)
 	if err != nil {

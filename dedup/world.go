@@ -178,7 +178,7 @@ func or(s, def string) string {
 // linkPersons applies D5 to every person record (read by readRecords): package linkage links the
 // representatives of the EXACT groups. It returns what the linkage saw and found, for its state.
 func (w *world) linkPersons(ctx context.Context, decisions []linkage.Decision, cfg linkage.Config) (linkRun, error) {
-	rep, groupNN := exactIdentities(w.records, decisions)
+	rep, groupNN := exactIdentities(w.records, decisions, cfg.JaroWinklerMin)
 	recs, ds := linkInput(w.records, rep, groupNN, decisions, func(id string) (string, bool) { return "", false })
 	res, err := linkage.Link(ctx, recs, ds, cfg)
 	if err != nil {
@@ -300,8 +300,12 @@ func (w *world) clusterNumbers() {
 }
 
 // RuleExact is the D5 rule of person records with the same normalised surname, given names and
-// birth date and no two different valid national numbers: they are one person before the
-// probabilistic linkage, which sees one record for them (the smallest record ID).
+// birth date, no two different valid national numbers and no conflicting sex, citizenship or
+// birth place (linkage.Traits): they are one person before the probabilistic linkage, which sees
+// one record for them (the smallest record ID). Records of the same names and birth date whose
+// traits conflict are left to the linkage's weights, which count the conflict: at ten million
+// lines, where the synthetic world draws millions of people from small name pools, most false
+// merges were of such records.
 const RuleExact = "EXACT"
 
 // exactKey is the key of a person record's EXACT group: normalised surname, given names and birth
@@ -321,7 +325,7 @@ func exactKey(r *linkage.Record) string {
 // and the decisions between them, so the records are taken key by key (sorted by key, then ID)
 // rather than through a map of every key's groups (at ten million lines that map held some
 // 750 MB while the linkage built its own structures).
-func exactIdentities(records []personRecord, decisions []linkage.Decision) ([]int, map[int]string) {
+func exactIdentities(records []personRecord, decisions []linkage.Decision, jwMin float64) ([]int, map[int]string) {
 	apart := map[[2]string]bool{}
 	for _, d := range decisions {
 		k := [2]string{min(d.A, d.B), max(d.A, d.B)}
@@ -351,6 +355,7 @@ func exactIdentities(records []personRecord, decisions []linkage.Decision) ([]in
 	type group struct {
 		members []int // the first is the representative
 		nn      string
+		traits  linkage.Traits // of its members, the first given of each
 	}
 	var groups []group // of the key at hand, in the order made
 	nn := map[int]string{}
@@ -362,8 +367,15 @@ func exactIdentities(records []personRecord, decisions []linkage.Decision) ([]in
 		groups = groups[:0]
 		for _, i := range keyed[lo:hi] {
 			r := &records[i].rec
+			var traits linkage.Traits
+			if hi-lo > 1 {
+				traits = linkage.TraitsOf(*r)
+			}
 			g := slices.IndexFunc(groups, func(g group) bool {
 				if g.nn != "" && r.NationalNumber != "" && g.nn != r.NationalNumber {
+					return false
+				}
+				if g.traits.Conflicts(traits, jwMin) {
 					return false
 				}
 				// only a record a non-match decision names can be kept out of a group
@@ -379,6 +391,7 @@ func exactIdentities(records []personRecord, decisions []linkage.Decision) ([]in
 			if groups[g].nn == "" {
 				groups[g].nn = r.NationalNumber
 			}
+			groups[g].traits.Join(traits)
 			rep[i] = groups[g].members[0]
 		}
 		for _, g := range groups {

@@ -210,19 +210,7 @@ func prepareWith(r Record, in *interner) prepared {
 	}
 	y, m, d := parseDate(r.BirthDate)
 	p.year, p.month, p.day = int16(y), uint8(m), uint8(d)
-	switch r.Sex {
-	case "M", "m":
-		p.sex = 'M'
-	case "F", "f":
-		p.sex = 'F'
-	default:
-		switch Normalize(r.Sex) {
-		case "M":
-			p.sex = 'M'
-		case "F":
-			p.sex = 'F'
-		}
-	}
+	p.sex = sexOf(r.Sex)
 	p.fromNationalNumber()
 	return p
 }
