@@ -40,7 +40,7 @@ type runPlan struct {
 
 // rulesVersion names the version of the rules' code: a change to what a rule does must change it,
 // so that the first run of a new version recomputes every record.
-const rulesVersion = "dedup-2026-11-28" // 11-28: link_key holds the sort keys Relink reads neighbourhoods by
+const rulesVersion = "dedup-2026-11-28b" // 11-28b: rule EXACT keeps conflicting sex, citizenship, birth place apart
 
 // settings returns what the resolved tables depend on besides the data and the model: the rules'
 // version, the linkage thresholds and limits, D4's name-match minimum and the court and district
