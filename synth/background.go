@@ -27,12 +27,14 @@ type background struct {
 	jseq     int
 	badBY    PatternCount
 	badCit   PatternCount
+	nns      nnSerials // the serials of the background persons' national numbers, beside the world's
 }
 
 func newBackground(w *world, stream uint64) *background {
 	b := &background{w: w, r: rand.New(rand.NewPCG(uint64(w.cfg.Seed), stream)),
 		off:      newWeighted("OTH-THEFT", 50, "OTH-DRUG", 30, "OTH-ROAD", 20),
-		statuses: newWeighted("DISMISSED", 55, "SETTLED", 15, "REFERRED", 15, "OPEN", 5, "INVESTIGATION", 10)}
+		statuses: newWeighted("DISMISSED", 55, "SETTLED", 15, "REFERRED", 15, "OPEN", 5, "INVESTIGATION", 10),
+		nns:      nnSerials{base: &w.nns}}
 	up := func(ss []string) []string {
 		out := make([]string, len(ss))
 		for i, s := range ss {
@@ -324,7 +326,7 @@ func (b *background) mach(y int, rb *rowBuf, ex day, emit func(*bgLine) error) e
 		}
 		nn = nn[:0]
 		if p.hasNN && r.Float64() >= w.cfg.Rates.MissingNN {
-			nn = append(nn, nationalNumber(p.birth, p.male, p.nnSeq, numNN)...)
+			nn = append(nn, nationalNumber(p.birth, p.male, b.nns.take(p.birth, p.male, numNN, p.nnSeq), numNN)...)
 		}
 		given, surname, place := b.names(&p, legacy)
 		dec := "CONVICTION"

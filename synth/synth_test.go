@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
@@ -675,6 +676,81 @@ func TestTruthBreakdowns(t *testing.T) {
 	for k, v := range got {
 		if cells[k] != v {
 			t.Errorf("%s: files say %d, truth says %d", k, v, cells[k])
+		}
+	}
+}
+
+// No two people share a valid national number in the conviction extract, as in the national
+// register: serials drawn alone collided (one number in seven at ten million lines), and the
+// linkage trusts a shared valid number. Invalid numbers (broken check digits) are the extract's
+// errors and may collide.
+func TestNationalNumbersAreUnique(t *testing.T) {
+	dir, _ := generateOnce(t, 1)
+	person := map[string]string{}
+	for _, row := range readCSVFile(t, filepath.Join(dir, "truth", "persons.csv"))[1:] {
+		if row[0] == "mach" {
+			person[row[1]] = row[2]
+		}
+	}
+	mach, _, _ := delivered(t, dir, schema.Mach(), schema.MustCodes())
+	holders := map[string]map[string]bool{}
+	checked := 0
+	for id, r := range mach {
+		nn := r.v["national_number"]
+		if nn == "" || !validNN(nn) {
+			continue
+		}
+		p, ok := person[id]
+		if !ok {
+			t.Fatalf("record %s is not in the truth", id)
+		}
+		if holders[nn] == nil {
+			holders[nn] = map[string]bool{}
+		}
+		holders[nn][p] = true
+		checked++
+	}
+	if checked < 10_000 {
+		t.Fatalf("only %d records with a valid national number", checked)
+	}
+	for nn, ps := range holders {
+		if len(ps) > 1 {
+			t.Errorf("national number %s held by %d people: %v", nn, len(ps), slices.Sorted(maps.Keys(ps)))
+		}
+	}
+}
+
+// nnSerials gives every draw of one birth day, sex and kind its own serial, keeps a BIS
+// number's month offset (the serial's parity), avoids the serials of its base, and gives the
+// draw back once all 499 are taken.
+func TestNNSerials(t *testing.T) {
+	var world nnSerials
+	bg := nnSerials{base: &world}
+	born := mkday(1980, 5, 17)
+	numbers := map[string]bool{}
+	for i := range 300 {
+		n := nationalNumber(born, true, world.take(born, true, numNN, 7), numNN)
+		if numbers[n] {
+			t.Fatalf("draw %d: %s given twice", i, n)
+		}
+		numbers[n] = true
+	}
+	for i := range 199 {
+		n := nationalNumber(born, true, bg.take(born, true, numNN, 7), numNN)
+		if numbers[n] {
+			t.Fatalf("background draw %d: %s, which the world holds", i, n)
+		}
+		numbers[n] = true
+	}
+	if got := bg.take(born, true, numNN, 7); got != 7 {
+		t.Errorf("all 499 serials taken: got %d, want the draw back (7)", got)
+	}
+	if s := world.take(born, false, numNN, 7); s != 7 {
+		t.Errorf("the other sex's first draw: serial %d, want 7", s)
+	}
+	for _, seq := range []int{4, 4, 4, 5, 5} {
+		if s := world.take(born, true, numBIS, seq); s%2 != seq%2 {
+			t.Errorf("BIS draw %d gave serial %d: the month offset changed", seq, s)
 		}
 	}
 }

@@ -179,6 +179,7 @@ type world struct {
 	from      day // the conviction extract holds decisions judged from this day: 1 January, two years before FromYear
 
 	persons  []*person
+	nns      nnSerials            // the serials of the persons' national numbers
 	pool     map[string][]*person // earlier suspects per phenomenon, for repeat offenders
 	episodes []*episode
 
@@ -306,7 +307,7 @@ func (w *world) newPerson(prefix, cit string, male bool, age int, at day) *perso
 		}
 	}
 	if p.numKind != numNone {
-		p.nn = nationalNumber(p.birth, male, r.IntN(1000), p.numKind)
+		p.nn = nationalNumber(p.birth, male, w.nns.take(p.birth, male, p.numKind, r.IntN(1000)), p.numKind)
 	}
 	if cit != "BE" && prefix == "P" {
 		w.pat("world.foreign_offender_bis", p.numKind == numBIS)
