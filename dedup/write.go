@@ -234,6 +234,14 @@ func (w *world) writeTrace(ctx context.Context, conn *sql.Conn, final bool) erro
 		return []driver.Value{t.rule, t.kind, t.a, str(t.b), score(t.score, t.hasScore), str(t.status), str(t.detail)}
 	})
 	w.traceOut = w.traceOut[:copy(w.traceOut, w.traceOut[n:])]
+	// the linkage's trace (millions of rows at ten million lines) leaves both slices much larger
+	// than a batch needs: let it go
+	if cap(w.trace) > 4*flushRows {
+		w.trace = nil
+	}
+	if cap(w.traceOut) > 4*flushRows {
+		w.traceOut = slices.Clone(w.traceOut)
+	}
 	return err
 }
 
