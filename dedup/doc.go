@@ -7,7 +7,8 @@
 //   - D2 drops the LEGACY lines that MACH re-encoded (same court, judgment date, normalised
 //     judgment number, offence and person), the MACH line standing;
 //   - D5 builds one person record per source system and person id, joins the records with the
-//     same normalised names and birth date (rule EXACT), and links the rest with package linkage
+//     same normalised names and birth date whose sex, citizenship and birth place do not conflict
+//     (rule EXACT), and links the rest with package linkage
 //     (national numbers, then Fellegi-Sunter), applying every analyst review decision; person
 //     keys stay stable across runs (the rule of [linkage.AssignKeys], applied in SQL);
 //   - D3 groups the standing lines into notices (one person in one judgment) and offence
