@@ -189,9 +189,10 @@ func TestStateRecords(t *testing.T) {
 	}
 }
 
-// writeLinkKeys writes the keys a chunk of records at a time: every record's keys land in
-// link_key once, whatever the chunk size (the other tests have fewer records than one chunk),
-// and a cancelled run stops with an error.
+// writeLinkKeys writes the keys a chunk of records at a time, in whole row groups with the rest
+// carried to the next chunk: every record's keys land in link_key once, whatever the chunk and
+// row group sizes (the other tests have fewer records than one chunk), and a cancelled run stops
+// with an error.
 func TestWriteLinkKeysChunks(t *testing.T) {
 	ctx := t.Context()
 	var recs []linkage.Record
@@ -212,9 +213,10 @@ func TestWriteLinkKeysChunks(t *testing.T) {
 		}
 	}
 	slices.Sort(want)
-	defer func(n int) { linkKeyChunk = n }(linkKeyChunk)
-	for _, chunk := range []int{1, 4, 23, 100} {
-		linkKeyChunk = chunk
+	defer func(n, f int) { linkKeyChunk, flushRows = n, f }(linkKeyChunk, flushRows)
+	for _, run := range [][2]int{{1, rowGroupRows}, {4, rowGroupRows}, {23, rowGroupRows}, {100, rowGroupRows}, {1, 7}, {4, 7}} {
+		chunk := run[0]
+		linkKeyChunk, flushRows = chunk, run[1] // whole "row groups" of 7 rows: the rest carried
 		conn := openConn(t, "")
 		if err := EnsureTables(ctx, conn); err != nil {
 			t.Fatal(err)
