@@ -208,7 +208,7 @@ func writeLinkKeys(ctx context.Context, conn *sql.Conn, dir string, recs []linka
 		}
 		sortKeyRows(rows)
 		n := wholeRowGroups(len(rows), hi == len(recs))
-		if err := writeKeyRows(ctx, conn, dir, rows[:n]); err != nil {
+		if err := insertKeyRows(ctx, conn, dir, rows[:n]); err != nil {
 			return err
 		}
 		rows = rows[:copy(rows, rows[n:])]
@@ -251,6 +251,11 @@ func sortKeyRows(rows []keyRow) {
 // writeKeyRows appends rows to link_key, in the order of the blocks (within the rows given).
 func writeKeyRows(ctx context.Context, conn *sql.Conn, dir string, rows []keyRow) error {
 	sortKeyRows(rows)
+	return insertKeyRows(ctx, conn, dir, rows)
+}
+
+// insertKeyRows appends rows to link_key as they are.
+func insertKeyRows(ctx context.Context, conn *sql.Conn, dir string, rows []keyRow) error {
 	return parquetRows(ctx, conn, dir, "link_key", len(rows), func(i int) []driver.Value {
 		r := rows[i]
 		return []driver.Value{int64(r.k.Hash), int32(r.k.Kind), r.id, r.sort}
