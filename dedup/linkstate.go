@@ -207,11 +207,10 @@ func writeLinkKeys(ctx context.Context, conn *sql.Conn, dir string, recs []linka
 			}
 		}
 		sortKeyRows(rows)
-		n := wholeRowGroups(len(rows), hi == len(recs))
-		if err := insertKeyRows(ctx, conn, dir, rows[:n]); err != nil {
+		var err error
+		if rows, err = appendWhole(ctx, conn, dir, "link_key", rows, hi == len(recs), keyRowValues); err != nil {
 			return err
 		}
-		rows = rows[:copy(rows, rows[n:])]
 	}
 	return nil
 }
@@ -251,15 +250,12 @@ func sortKeyRows(rows []keyRow) {
 // writeKeyRows appends rows to link_key, in the order of the blocks (within the rows given).
 func writeKeyRows(ctx context.Context, conn *sql.Conn, dir string, rows []keyRow) error {
 	sortKeyRows(rows)
-	return insertKeyRows(ctx, conn, dir, rows)
+	return parquetRows(ctx, conn, dir, "link_key", len(rows), func(i int) []driver.Value { return keyRowValues(&rows[i]) })
 }
 
-// insertKeyRows appends rows to link_key as they are.
-func insertKeyRows(ctx context.Context, conn *sql.Conn, dir string, rows []keyRow) error {
-	return parquetRows(ctx, conn, dir, "link_key", len(rows), func(i int) []driver.Value {
-		r := rows[i]
-		return []driver.Value{int64(r.k.Hash), int32(r.k.Kind), r.id, r.sort}
-	})
+// keyRowValues are the values of a link_key row.
+func keyRowValues(r *keyRow) []driver.Value {
+	return []driver.Value{int64(r.k.Hash), int32(r.k.Kind), r.id, r.sort}
 }
 
 // writeLinkEdges appends edges to link_edge.

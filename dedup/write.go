@@ -228,12 +228,10 @@ func (w *world) writeLinkage(ctx context.Context, conn *sql.Conn) error {
 func (w *world) writeTrace(ctx context.Context, conn *sql.Conn, final bool) error {
 	w.traceOut = append(w.traceOut, w.trace...)
 	w.trace = w.trace[:0]
-	n := wholeRowGroups(len(w.traceOut), final)
-	err := w.appendRows(ctx, conn, "dedup_trace", n, func(i int) []driver.Value {
-		t := &w.traceOut[i]
+	var err error
+	w.traceOut, err = appendWhole(ctx, conn, w.dir, "dedup_trace", w.traceOut, final, func(t *traceRow) []driver.Value {
 		return []driver.Value{t.rule, t.kind, t.a, str(t.b), score(t.score, t.hasScore), str(t.status), str(t.detail)}
 	})
-	w.traceOut = w.traceOut[:copy(w.traceOut, w.traceOut[n:])]
 	// the linkage's trace (millions of rows at ten million lines) leaves both slices much larger
 	// than a batch needs: let it go
 	if cap(w.trace) > 4*flushRows {
@@ -248,16 +246,14 @@ func (w *world) writeTrace(ctx context.Context, conn *sql.Conn, final bool) erro
 // writeOffences writes the offence convictions made so far in whole row groups, all of them when
 // final, keeping the rest for the next call.
 func (w *world) writeOffences(ctx context.Context, conn *sql.Conn, final bool) error {
-	n := wholeRowGroups(len(w.offences), final)
-	err := w.appendRows(ctx, conn, "conviction_offence", n, func(i int) []driver.Value {
-		o := &w.offences[i]
+	var err error
+	w.offences, err = appendWhole(ctx, conn, w.dir, "conviction_offence", w.offences, final, func(o *offenceRow) []driver.Value {
 		var victims driver.Value
 		if o.oc.hasVictims {
 			victims = o.oc.victims
 		}
 		return []driver.Value{o.chain, o.oc.offence, int64(o.oc.lines), victims, o.oc.prisonUnsuspended}
 	})
-	w.offences = w.offences[:copy(w.offences, w.offences[n:])]
 	return err
 }
 
@@ -287,6 +283,14 @@ func wholeRowGroups(n int, final bool) int {
 		return n
 	}
 	return n - n%flushRows
+}
+
+// appendWhole appends to table the rows of buf in whole row groups (see wholeRowGroups), all of
+// them when final, and returns the rest, moved to the front of buf.
+func appendWhole[T any](ctx context.Context, conn *sql.Conn, dir, table string, buf []T, final bool, row func(*T) []driver.Value) ([]T, error) {
+	n := wholeRowGroups(len(buf), final)
+	err := parquetRows(ctx, conn, dir, table, n, func(i int) []driver.Value { return row(&buf[i]) })
+	return buf[:copy(buf, buf[n:])], err
 }
 
 // writeBatch writes what D2 to D4 made of the batch's lines into the staging tables, and the

@@ -43,13 +43,15 @@ func (s *Store) EndRun(runID int64, outcome, message string) error {
 	_, ckErr := s.DB.ExecContext(context.Background(), `CHECKPOINT`)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
+	var stErr error
 	if ckErr == nil {
-		if err := s.recordStage(ctx, runID, "checkpoint", start, struct{}{}); err != nil {
-			return fmt.Errorf("run log: %w", err)
-		}
+		stErr = s.recordStage(ctx, runID, "checkpoint", start, struct{}{})
 	}
 	_, err := s.DB.ExecContext(ctx, `UPDATE run SET ended = ?, outcome = ?, message = ? WHERE run_id = ?`,
 		time.Now().UTC(), outcome, message, runID)
+	if err == nil && stErr != nil {
+		err = fmt.Errorf("run log: %w", stErr)
+	}
 	if ckErr != nil {
 		return fmt.Errorf("run log: writing the run into %s: %w (the changes are kept in the write-ahead log %s.wal, which the next run reads)",
 			RestrictedFile, ckErr, RestrictedFile)
