@@ -315,6 +315,12 @@ func (w *world) process(ctx context.Context, conn *sql.Conn, dir string, batchOf
 	}); err != nil {
 		return err
 	}
+	// from here on nothing reads what D2-D4 write: their INSERTs run beside the next batch
+	w.stage = newStager(ctx, conn, dir)
+	defer func() {
+		w.stage.abandon()
+		w.stage = nil
+	}()
 	if err := w.writeLinkage(ctx, conn); err != nil {
 		return err
 	}
@@ -370,7 +376,10 @@ func (w *world) process(ctx context.Context, conn *sql.Conn, dir string, batchOf
 	if err := done(); err != nil {
 		return err
 	}
-	return w.flushRows(ctx, conn)
+	if err := w.flushRows(ctx, conn); err != nil {
+		return err
+	}
+	return w.stage.close()
 }
 
 // add adds the counts of a batch.

@@ -196,6 +196,8 @@ func (s storeState) Decisions(ctx context.Context) ([]linkage.Decision, error) {
 // of its rows to the next (see wholeRowGroups: a partly filled row group per chunk let a night's
 // checkpoint rewrite 217 of link_key's 225 row groups at ten million lines).
 func writeLinkKeys(ctx context.Context, conn *sql.Conn, dir string, recs []linkage.Record) error {
+	s := newStager(ctx, conn, dir) // DuckDB inserts a chunk while the next one is made
+	defer s.abandon()
 	var rows []keyRow
 	for lo := 0; lo < len(recs); lo += linkKeyChunk {
 		hi := min(lo+linkKeyChunk, len(recs))
@@ -208,11 +210,11 @@ func writeLinkKeys(ctx context.Context, conn *sql.Conn, dir string, recs []linka
 		}
 		sortKeyRows(rows)
 		var err error
-		if rows, err = appendWhole(ctx, conn, dir, "link_key", rows, hi == len(recs), keyRowValues); err != nil {
+		if rows, err = appendWhole(s.rows, "link_key", rows, hi == len(recs), keyRowValues); err != nil {
 			return err
 		}
 	}
-	return nil
+	return s.close()
 }
 
 // linkKeyChunk is how many records' keys writeLinkKeys writes at a time.

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -29,18 +31,32 @@ func parquetRows(ctx context.Context, conn *sql.Conn, dir, table string, n int, 
 	if err != nil {
 		return err
 	}
-	f, err := os.CreateTemp(dir, table+"-*.parquet")
+	path, err := writeParquet(ctx, sc, dir, table, n, row)
 	if err != nil {
 		return err
 	}
-	path := f.Name()
 	defer os.Remove(path)
+	return insertParquet(ctx, conn, table, path)
+}
+
+// writeParquet writes n rows of table, of schema sc, to a new Parquet file in dir and returns
+// its path; the caller removes it.
+func writeParquet(ctx context.Context, sc *arrow.Schema, dir, table string, n int, row func(i int) []driver.Value) (string, error) {
+	f, err := os.CreateTemp(dir, table+"-*.parquet")
+	if err != nil {
+		return "", err
+	}
+	path := f.Name()
+	fail := func(err error) (string, error) {
+		f.Close()
+		os.Remove(path)
+		return "", err
+	}
 	props := parquet.NewWriterProperties(parquet.WithCompression(compress.Codecs.Uncompressed),
 		parquet.WithDictionaryDefault(false), parquet.WithStats(false), parquet.WithMaxRowGroupLength(122880))
 	fw, err := pqarrow.NewFileWriter(sc, f, props, pqarrow.DefaultWriterProps())
 	if err != nil {
-		f.Close()
-		return err
+		return fail(err)
 	}
 	b := array.NewRecordBuilder(memory.DefaultAllocator, sc)
 	defer b.Release()
@@ -53,32 +69,138 @@ func parquetRows(ctx context.Context, conn *sql.Conn, dir, table string, n int, 
 		if i%32768 == 0 && i > 0 {
 			if err := ctx.Err(); err != nil {
 				fw.Close()
-				return err
+				return fail(err)
 			}
 			if err := flush(); err != nil {
 				fw.Close()
-				return err
+				return fail(err)
 			}
 		}
 		for c, v := range row(i) {
 			if err := appendValue(b.Field(c), v); err != nil {
 				fw.Close()
-				return fmt.Errorf("writing %s: row %d, column %s: %w", table, i+1, sc.Field(c).Name, err)
+				return fail(fmt.Errorf("writing %s: row %d, column %s: %w", table, i+1, sc.Field(c).Name, err))
 			}
 		}
 	}
 	if err := flush(); err != nil {
 		fw.Close()
-		return err
+		return fail(err)
 	}
-	if err := fw.Close(); err != nil {
-		return fmt.Errorf("writing %s: %w", table, err)
+	if err := fw.Close(); err != nil { // closes f too
+		os.Remove(path)
+		return "", fmt.Errorf("writing %s: %w", table, err)
 	}
+	return path, nil
+}
+
+// insertParquet appends the rows of the Parquet file at path to table, on conn.
+func insertParquet(ctx context.Context, conn *sql.Conn, table, path string) error {
 	if _, err := conn.ExecContext(ctx, fmt.Sprintf(`INSERT INTO %s SELECT * FROM read_parquet('%s')`, table,
 		strings.ReplaceAll(path, "'", "''"))); err != nil {
 		return fmt.Errorf("writing %s: %w", table, err)
 	}
 	return nil
+}
+
+// stager appends rows to tables like parquetRows, but runs the INSERTs on a goroutine of its
+// own, one after the other in the order given: DuckDB loads one batch's rows while the caller
+// works out the next (2 cores: D2-D4's rules and DuckDB's inserts, each mostly on one). The
+// caller writes the Parquet files; at most stagerQueue of them wait on disk.
+//
+// Nothing may read the tables written until close returns. Every stager must be closed or
+// abandoned before its connection's transaction ends: a queued INSERT run after a ROLLBACK would
+// run outside the transaction. The usual form:
+//
+//	s := newStager(ctx, conn, dir)
+//	defer s.abandon()
+//	... s.rows(...) ...
+//	return s.close()
+type stager struct {
+	ctx     context.Context
+	conn    *sql.Conn
+	dir     string
+	schemas map[string]*arrow.Schema
+	jobs    chan stagedFile
+	done    chan struct{}
+	once    sync.Once
+	skip    atomic.Bool // abandoned: remove the queued files without inserting them
+
+	mu  sync.Mutex
+	err error // the first INSERT that failed
+}
+
+// stagedFile is a Parquet file waiting to be inserted into its table.
+type stagedFile struct{ table, path string }
+
+// stagerQueue is how many written files may wait for their INSERT.
+const stagerQueue = 8
+
+func newStager(ctx context.Context, conn *sql.Conn, dir string) *stager {
+	s := &stager{ctx: ctx, conn: conn, dir: dir, schemas: map[string]*arrow.Schema{},
+		jobs: make(chan stagedFile, stagerQueue), done: make(chan struct{})}
+	go s.insert()
+	return s
+}
+
+func (s *stager) insert() {
+	defer close(s.done)
+	for j := range s.jobs {
+		if !s.skip.Load() && s.failed() == nil {
+			if err := insertParquet(s.ctx, s.conn, j.table, j.path); err != nil {
+				s.mu.Lock()
+				s.err = err
+				s.mu.Unlock()
+			}
+		}
+		os.Remove(j.path)
+	}
+}
+
+func (s *stager) failed() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.err
+}
+
+// rows writes n rows of table to a Parquet file and queues its INSERT; row is not called after
+// it returns. It returns the error of an INSERT that failed before, if any: the rows after it
+// are not written. Not after close.
+func (s *stager) rows(table string, n int, row func(i int) []driver.Value) error {
+	if err := s.failed(); err != nil {
+		return err
+	}
+	if n == 0 {
+		return nil
+	}
+	sc, ok := s.schemas[table]
+	if !ok {
+		var err error
+		if sc, err = tableSchema(s.ctx, s.conn, table); err != nil {
+			return err
+		}
+		s.schemas[table] = sc
+	}
+	path, err := writeParquet(s.ctx, sc, s.dir, table, n, row)
+	if err != nil {
+		return err
+	}
+	s.jobs <- stagedFile{table, path}
+	return nil
+}
+
+// close waits for the queued INSERTs and returns the first error. It may be called again.
+func (s *stager) close() error {
+	s.once.Do(func() { close(s.jobs) })
+	<-s.done
+	return s.failed()
+}
+
+// abandon drops the queued INSERTs (their files are removed), waits for the one running, and
+// closes the stager; after close it does nothing.
+func (s *stager) abandon() {
+	s.skip.Store(true)
+	s.close()
 }
 
 // tableSchema returns the Arrow schema of a table's columns, in order.

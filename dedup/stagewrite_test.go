@@ -193,3 +193,154 @@ func TestWholeRowGroupAppendsFillRowGroups(t *testing.T) {
 		t.Errorf("row groups after appends of 150,000 rows: %v; DuckDB now fills them, so wholeRowGroups is no longer needed", got)
 	}
 }
+
+// TestStagerInsertsInOrder queues appends to two tables inside a transaction and requires every
+// row, in the order given, once close returns, and no Parquet file left behind.
+func TestStagerInsertsInOrder(t *testing.T) {
+	ctx := context.Background()
+	conn := openConn(t, filepath.Join(t.TempDir(), "t.duckdb"))
+	for _, q := range []string{`CREATE TABLE a (s VARCHAR, i BIGINT)`, `CREATE TABLE b (i BIGINT)`, `BEGIN TRANSACTION`} {
+		if _, err := conn.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dir := t.TempDir()
+	s := newStager(ctx, conn, dir)
+	defer s.abandon()
+	var want []string
+	next := 0
+	for batch := range 3 * stagerQueue { // more than the queue holds: rows blocks, and goes on
+		n := 1 + batch*37
+		from := next
+		if err := s.rows("a", n, func(i int) []driver.Value { return []driver.Value{fmt.Sprint("r", from+i), int64(from + i)} }); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.rows("b", 1, func(int) []driver.Value { return []driver.Value{int64(batch)} }); err != nil {
+			t.Fatal(err)
+		}
+		for i := range n {
+			want = append(want, fmt.Sprint("r", from+i, " ", from+i))
+		}
+		next += n
+	}
+	if err := s.rows("a", 0, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.close(); err != nil {
+		t.Fatalf("close again: %v", err)
+	}
+	if _, err := conn.ExecContext(ctx, `COMMIT`); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, queryStrings(t, conn, `SELECT s || ' ' || i FROM a ORDER BY rowid`)); diff != "" {
+		t.Errorf("rows of a, in table order (-want +got):\n%s", diff)
+	}
+	var wantB []string
+	for batch := range 3 * stagerQueue {
+		wantB = append(wantB, fmt.Sprint(batch))
+	}
+	if diff := cmp.Diff(wantB, queryStrings(t, conn, `SELECT i::VARCHAR FROM b ORDER BY rowid`)); diff != "" {
+		t.Errorf("rows of b, in table order (-want +got):\n%s", diff)
+	}
+	if left, _ := filepath.Glob(filepath.Join(dir, "*")); len(left) > 0 {
+		t.Errorf("files left in the folder: %v", left)
+	}
+}
+
+// TestStagerStopsAtTheFirstFailure makes one queued INSERT fail (a row breaking the table's
+// key): close and the next rows report it, the files queued after it are not inserted, and a
+// ROLLBACK then leaves the table as it was.
+func TestStagerStopsAtTheFirstFailure(t *testing.T) {
+	ctx := context.Background()
+	conn := openConn(t, filepath.Join(t.TempDir(), "t.duckdb"))
+	for _, q := range []string{`CREATE TABLE a (i BIGINT PRIMARY KEY)`, `INSERT INTO a VALUES (0)`, `BEGIN TRANSACTION`} {
+		if _, err := conn.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dir := t.TempDir()
+	s := newStager(ctx, conn, dir)
+	defer s.abandon()
+	one := func(v int64) func(int) []driver.Value {
+		return func(int) []driver.Value { return []driver.Value{v} }
+	}
+	for _, v := range []int64{1, 2, 1, 3, 4} { // the second 1 breaks the key
+		if err := s.rows("a", 1, one(v)); err != nil {
+			if !strings.Contains(err.Error(), "writing a") {
+				t.Errorf("rows after the failure: %v; want the INSERT's error", err)
+			}
+			break
+		}
+	}
+	err := s.close()
+	if err == nil || !strings.Contains(err.Error(), "writing a") || !strings.Contains(strings.ToLower(err.Error()), "constraint") {
+		t.Fatalf("close: %v; want the failed INSERT's error", err)
+	}
+	if err := s.rows("a", 1, one(5)); err == nil {
+		t.Error("rows after a failure: no error")
+	}
+	conn.ExecContext(ctx, `ROLLBACK`)
+	if diff := cmp.Diff([]string{"0"}, queryStrings(t, conn, `SELECT i::VARCHAR FROM a ORDER BY i`)); diff != "" {
+		t.Errorf("table after the rollback (-want +got):\n%s", diff)
+	}
+	if left, _ := filepath.Glob(filepath.Join(dir, "*")); len(left) > 0 {
+		t.Errorf("files left in the folder: %v", left)
+	}
+}
+
+// TestStagerAbandonInsertsNothingMore abandons a stager with files queued behind a slow INSERT:
+// they are removed, not inserted, so that nothing lands after the caller's ROLLBACK.
+func TestStagerAbandonInsertsNothingMore(t *testing.T) {
+	ctx := context.Background()
+	conn := openConn(t, filepath.Join(t.TempDir(), "t.duckdb"))
+	for _, q := range []string{`CREATE TABLE a (s VARCHAR, i BIGINT)`, `BEGIN TRANSACTION`} {
+		if _, err := conn.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dir := t.TempDir()
+	s := newStager(ctx, conn, dir)
+	row := func(i int) []driver.Value { return []driver.Value{"some text to make the rows longer", int64(i)} }
+	for range stagerQueue {
+		if err := s.rows("a", 200_000, row); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.abandon()
+	s.abandon() // again: nothing
+	if _, err := conn.ExecContext(ctx, `ROLLBACK`); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(50 * time.Millisecond) // an INSERT still queued would land now
+	if diff := cmp.Diff([]string{"0"}, queryStrings(t, conn, `SELECT count(*)::VARCHAR FROM a`)); diff != "" {
+		t.Errorf("rows after abandon and rollback (-want +got):\n%s", diff)
+	}
+	if left, _ := filepath.Glob(filepath.Join(dir, "*")); len(left) > 0 {
+		t.Errorf("files left in the folder: %v", left)
+	}
+}
+
+// queryStrings returns the first column of a query's rows.
+func queryStrings(t *testing.T, conn *sql.Conn, q string) []string {
+	t.Helper()
+	r, err := conn.QueryContext(context.Background(), q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	var out []string
+	for r.Next() {
+		var s string
+		if err := r.Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, s)
+	}
+	if err := r.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}

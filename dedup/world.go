@@ -32,6 +32,7 @@ type world struct {
 
 	rulesTime, writeTime time.Duration // D2-D4: applying the rules, writing the results
 	dir                  string        // the run's temporary folder (Parquet files)
+	stage                *stager       // while D2-D4 run: appendRows queues the INSERTs on it
 }
 
 // personRecord is one person of a source system (source_system:person_id), the unit of D5.

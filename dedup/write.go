@@ -229,7 +229,7 @@ func (w *world) writeTrace(ctx context.Context, conn *sql.Conn, final bool) erro
 	w.traceOut = append(w.traceOut, w.trace...)
 	w.trace = w.trace[:0]
 	var err error
-	w.traceOut, err = appendWhole(ctx, conn, w.dir, "dedup_trace", w.traceOut, final, func(t *traceRow) []driver.Value {
+	w.traceOut, err = appendWhole(w.putter(ctx, conn), "dedup_trace", w.traceOut, final, func(t *traceRow) []driver.Value {
 		return []driver.Value{t.rule, t.kind, t.a, str(t.b), score(t.score, t.hasScore), str(t.status), str(t.detail)}
 	})
 	// the linkage's trace (millions of rows at ten million lines) leaves both slices much larger
@@ -247,7 +247,7 @@ func (w *world) writeTrace(ctx context.Context, conn *sql.Conn, final bool) erro
 // final, keeping the rest for the next call.
 func (w *world) writeOffences(ctx context.Context, conn *sql.Conn, final bool) error {
 	var err error
-	w.offences, err = appendWhole(ctx, conn, w.dir, "conviction_offence", w.offences, final, func(o *offenceRow) []driver.Value {
+	w.offences, err = appendWhole(w.putter(ctx, conn), "conviction_offence", w.offences, final, func(o *offenceRow) []driver.Value {
 		var victims driver.Value
 		if o.oc.hasVictims {
 			victims = o.oc.victims
@@ -285,11 +285,15 @@ func wholeRowGroups(n int, final bool) int {
 	return n - n%flushRows
 }
 
+// putRows appends n rows to a table (parquetRows on a connection, or a stager's rows); it does
+// not call row after it returns.
+type putRows func(table string, n int, row func(i int) []driver.Value) error
+
 // appendWhole appends to table the rows of buf in whole row groups (see wholeRowGroups), all of
 // them when final, and returns the rest, moved to the front of buf.
-func appendWhole[T any](ctx context.Context, conn *sql.Conn, dir, table string, buf []T, final bool, row func(*T) []driver.Value) ([]T, error) {
+func appendWhole[T any](put putRows, table string, buf []T, final bool, row func(*T) []driver.Value) ([]T, error) {
 	n := wholeRowGroups(len(buf), final)
-	err := parquetRows(ctx, conn, dir, table, n, func(i int) []driver.Value { return row(&buf[i]) })
+	err := put(table, n, func(i int) []driver.Value { return row(&buf[i]) })
 	return buf[:copy(buf, buf[n:])], err
 }
 
@@ -437,9 +441,20 @@ func seq(n int) []int {
 	return out
 }
 
-// appendRows writes n rows into table through a Parquet file in the run's temporary folder.
+// appendRows writes n rows into table through a Parquet file in the run's temporary folder,
+// through the run's stager while D2-D4 run.
 func (w *world) appendRows(ctx context.Context, conn *sql.Conn, table string, n int, row func(i int) []driver.Value) error {
+	if w.stage != nil {
+		return w.stage.rows(table, n, row)
+	}
 	return parquetRows(ctx, conn, w.dir, table, n, row)
+}
+
+// putter is appendRows as a putRows.
+func (w *world) putter(ctx context.Context, conn *sql.Conn) putRows {
+	return func(table string, n int, row func(i int) []driver.Value) error {
+		return w.appendRows(ctx, conn, table, n, row)
+	}
 }
 
 // appendRows appends n rows to table through DuckDB's appender, on conn (inside its transaction).
