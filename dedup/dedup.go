@@ -3,7 +3,6 @@ package dedup
 import (
 	"context"
 	"database/sql"
-	"database/sql/driver"
 	_ "embed"
 	"fmt"
 	"os"
@@ -310,8 +309,9 @@ func (w *world) process(ctx context.Context, conn *sql.Conn, dir string, batchOf
 			inBatch = append(inBatch, int32(i))
 		}
 	}
-	if err := w.appendRows(ctx, conn, "_dedup_batch", len(inBatch), func(i int) []driver.Value {
-		return []driver.Value{w.records[inBatch[i]].rec.ID, batchOf[inBatch[i]]}
+	if err := w.appendRows(ctx, conn, "_dedup_batch", len(inBatch), func(i int, rw *rowWriter) {
+		rw.str(w.records[inBatch[i]].rec.ID)
+		rw.int32(batchOf[inBatch[i]])
 	}); err != nil {
 		return err
 	}

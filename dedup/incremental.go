@@ -175,13 +175,13 @@ func (w *world) region(ctx context.Context, conn *sql.Conn, out map[string]linkO
 		return err
 	}
 	ids := sortedKeys(out)
-	if err := w.appendRows(ctx, conn, "_dedup_cluster", len(ids), func(i int) []driver.Value {
+	if err := w.appendRows(ctx, conn, "_dedup_cluster", len(ids), values(func(i int) []driver.Value {
 		o := out[ids[i]]
 		if !o.hasScore {
 			return []driver.Value{ids[i], o.cluster, "SINGLE", nil}
 		}
 		return []driver.Value{ids[i], o.cluster, o.rule, o.score}
-	}); err != nil {
+	})); err != nil {
 		return err
 	}
 	if _, err := conn.ExecContext(ctx, regionSQL); err != nil {
@@ -226,7 +226,7 @@ func (w *world) judgmentNeighbours(ctx context.Context, conn *sql.Conn) error {
 		return err
 	}
 	list := sortedKeys(keys)
-	if err := w.appendRows(ctx, conn, "_dedup_jkey", len(list), func(i int) []driver.Value { return []driver.Value{list[i]} }); err != nil {
+	if err := w.appendRows(ctx, conn, "_dedup_jkey", len(list), func(i int, rw *rowWriter) { rw.str(list[i]) }); err != nil {
 		return err
 	}
 	_, err = conn.ExecContext(ctx, `INSERT INTO _dedup_region

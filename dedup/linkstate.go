@@ -29,7 +29,7 @@ func (s storeState) ids(ctx context.Context, ids []string) error {
 	if _, err := s.conn.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE _dedup_ids (id VARCHAR)`); err != nil {
 		return err
 	}
-	return parquetRows(ctx, s.conn, s.dir, "_dedup_ids", len(ids), func(i int) []driver.Value { return []driver.Value{ids[i]} })
+	return parquetRows(ctx, s.conn, s.dir, "_dedup_ids", len(ids), func(i int, rw *rowWriter) { rw.str(ids[i]) })
 }
 
 // Records returns the linkage records of the previous run with these IDs.
@@ -70,8 +70,9 @@ func (s storeState) BlockMembers(ctx context.Context, keys []linkage.BlockKey) (
 	if _, err := s.conn.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE _dedup_bkeys (hash BIGINT, kind INTEGER)`); err != nil {
 		return nil, err
 	}
-	if err := parquetRows(ctx, s.conn, s.dir, "_dedup_bkeys", len(keys), func(i int) []driver.Value {
-		return []driver.Value{int64(keys[i].Hash), int32(keys[i].Kind)}
+	if err := parquetRows(ctx, s.conn, s.dir, "_dedup_bkeys", len(keys), func(i int, rw *rowWriter) {
+		rw.int64(int64(keys[i].Hash))
+		rw.int32(int32(keys[i].Kind))
 	}); err != nil {
 		return nil, fmt.Errorf("linkage state: blocks: %w", err)
 	}
@@ -129,9 +130,12 @@ func (s storeState) Neighbours(ctx context.Context, positions []linkage.Position
 	if _, err := s.conn.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE _dedup_pos (hash BIGINT, kind INTEGER, sort_key VARCHAR, record VARCHAR)`); err != nil {
 		return nil, fmt.Errorf("linkage state: neighbours: %w", err)
 	}
-	if err := parquetRows(ctx, s.conn, s.dir, "_dedup_pos", len(positions), func(i int) []driver.Value {
-		p := positions[i]
-		return []driver.Value{int64(p.Block.Hash), int32(p.Block.Kind), p.Sort, p.ID}
+	if err := parquetRows(ctx, s.conn, s.dir, "_dedup_pos", len(positions), func(i int, rw *rowWriter) {
+		p := &positions[i]
+		rw.int64(int64(p.Block.Hash))
+		rw.int32(int32(p.Block.Kind))
+		rw.str(p.Sort)
+		rw.str(p.ID)
 	}); err != nil {
 		return nil, fmt.Errorf("linkage state: neighbours: %w", err)
 	}
@@ -252,18 +256,23 @@ func sortKeyRows(rows []keyRow) {
 // writeKeyRows appends rows to link_key, in the order of the blocks (within the rows given).
 func writeKeyRows(ctx context.Context, conn *sql.Conn, dir string, rows []keyRow) error {
 	sortKeyRows(rows)
-	return parquetRows(ctx, conn, dir, "link_key", len(rows), func(i int) []driver.Value { return keyRowValues(&rows[i]) })
+	return parquetRows(ctx, conn, dir, "link_key", len(rows), func(i int, rw *rowWriter) { keyRowValues(&rows[i], rw) })
 }
 
-// keyRowValues are the values of a link_key row.
-func keyRowValues(r *keyRow) []driver.Value {
-	return []driver.Value{int64(r.k.Hash), int32(r.k.Kind), r.id, r.sort}
+// keyRowValues writes the values of a link_key row.
+func keyRowValues(r *keyRow, rw *rowWriter) {
+	rw.int64(int64(r.k.Hash))
+	rw.int32(int32(r.k.Kind))
+	rw.str(r.id)
+	rw.str(r.sort)
 }
 
 // writeLinkEdges appends edges to link_edge.
 func writeLinkEdges(ctx context.Context, conn *sql.Conn, dir string, edges []linkage.Edge) error {
-	return parquetRows(ctx, conn, dir, "link_edge", len(edges), func(i int) []driver.Value {
-		return []driver.Value{edges[i].A, edges[i].B, edges[i].Score}
+	return parquetRows(ctx, conn, dir, "link_edge", len(edges), func(i int, rw *rowWriter) {
+		rw.str(edges[i].A)
+		rw.str(edges[i].B)
+		rw.float64(edges[i].Score)
 	})
 }
 
@@ -272,7 +281,7 @@ func writeLinkDecisions(ctx context.Context, conn *sql.Conn, dir string, ds []li
 	if _, err := conn.ExecContext(ctx, `DELETE FROM link_decision`); err != nil {
 		return err
 	}
-	return parquetRows(ctx, conn, dir, "link_decision", len(ds), func(i int) []driver.Value {
+	return parquetRows(ctx, conn, dir, "link_decision", len(ds), values(func(i int) []driver.Value {
 		return []driver.Value{int64(i), ds[i].A, ds[i].B, ds[i].Match}
-	})
+	}))
 }

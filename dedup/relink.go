@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
-	"database/sql/driver"
 	"fmt"
 	"slices"
 
@@ -255,7 +254,7 @@ func (w *world) writeIDs(ctx context.Context, conn *sql.Conn, table string, ids 
 	if _, err := conn.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE `+table+` (id VARCHAR)`); err != nil {
 		return err
 	}
-	return w.appendRows(ctx, conn, table, len(ids), func(i int) []driver.Value { return []driver.Value{ids[i]} })
+	return w.appendRows(ctx, conn, table, len(ids), func(i int, rw *rowWriter) { rw.str(ids[i]) })
 }
 
 // decisionChanges writes into _dedup_dchanged the pairs whose effective decision (the last one

@@ -22,8 +22,8 @@ import (
 // parquetRows writes n rows into table through a temporary Parquet file in dir, inserted with
 // read_parquet on conn (inside its transaction): several times faster than DuckDB's appender,
 // which calls into DuckDB for every value. The Arrow types follow the table's column types;
-// row returns the values as appendRows takes them (nil for NULL).
-func parquetRows(ctx context.Context, conn *sql.Conn, dir, table string, n int, row func(i int) []driver.Value) error {
+// row writes row i's values, in column order (see rowWriter).
+func parquetRows(ctx context.Context, conn *sql.Conn, dir, table string, n int, row rowFunc) error {
 	if n == 0 {
 		return nil
 	}
@@ -41,7 +41,7 @@ func parquetRows(ctx context.Context, conn *sql.Conn, dir, table string, n int, 
 
 // writeParquet writes n rows of table, of schema sc, to a new Parquet file in dir and returns
 // its path; the caller removes it.
-func writeParquet(ctx context.Context, sc *arrow.Schema, dir, table string, n int, row func(i int) []driver.Value) (string, error) {
+func writeParquet(ctx context.Context, sc *arrow.Schema, dir, table string, n int, row rowFunc) (string, error) {
 	f, err := os.CreateTemp(dir, table+"-*.parquet")
 	if err != nil {
 		return "", err
@@ -60,6 +60,7 @@ func writeParquet(ctx context.Context, sc *arrow.Schema, dir, table string, n in
 	}
 	b := array.NewRecordBuilder(memory.DefaultAllocator, sc)
 	defer b.Release()
+	rw := rowWriter{cols: b.Fields(), sc: sc}
 	flush := func() error {
 		rec := b.NewRecordBatch()
 		defer rec.Release()
@@ -76,11 +77,14 @@ func writeParquet(ctx context.Context, sc *arrow.Schema, dir, table string, n in
 				return fail(err)
 			}
 		}
-		for c, v := range row(i) {
-			if err := appendValue(b.Field(c), v); err != nil {
-				fw.Close()
-				return fail(fmt.Errorf("writing %s: row %d, column %s: %w", table, i+1, sc.Field(c).Name, err))
-			}
+		rw.c = 0
+		row(i, &rw)
+		if rw.err == nil && rw.c != len(rw.cols) {
+			rw.err = fmt.Errorf("%d values for %d columns", rw.c, len(rw.cols))
+		}
+		if rw.err != nil {
+			fw.Close()
+			return fail(fmt.Errorf("writing %s: row %d, %w", table, i+1, rw.err))
 		}
 	}
 	if err := flush(); err != nil {
@@ -166,7 +170,7 @@ func (s *stager) failed() error {
 // rows writes n rows of table to a Parquet file and queues its INSERT; row is not called after
 // it returns. It returns the error of an INSERT that failed before, if any: the rows after it
 // are not written. Not after close.
-func (s *stager) rows(table string, n int, row func(i int) []driver.Value) error {
+func (s *stager) rows(table string, n int, row rowFunc) error {
 	if err := s.failed(); err != nil {
 		return err
 	}
@@ -248,6 +252,136 @@ func tableSchema(ctx context.Context, conn *sql.Conn, table string) (*arrow.Sche
 		return nil, fmt.Errorf("writing %s: no such table", table)
 	}
 	return arrow.NewSchema(fields, nil), nil
+}
+
+// rowFunc writes the values of row i of a table, in column order, with w's methods.
+type rowFunc func(i int, w *rowWriter)
+
+// values is the rowFunc of a function returning each row's values as appendRows takes them
+// (nil for NULL): for the small tables, where boxing every value costs nothing that matters.
+func values(f func(i int) []driver.Value) rowFunc {
+	return func(i int, w *rowWriter) { w.values(f(i)...) }
+}
+
+// rowWriter appends a row's values to the column builders of a Parquet file, one column after
+// the other, without boxing them in interfaces: the tables of D2-D4 and link_key are written
+// at tens of millions of rows, where one allocation per value kept the garbage collector busy.
+// A value that does not fit its column is kept as the row's error, with the column's name.
+type rowWriter struct {
+	cols []array.Builder
+	sc   *arrow.Schema
+	c    int // the next column
+	err  error
+}
+
+// next returns the next column's builder as a B, or false (and the row's error) when there is
+// no next column or it is of another type.
+func next[B array.Builder](w *rowWriter, what string) (B, bool) {
+	var zero B
+	if w.err != nil {
+		return zero, false
+	}
+	if w.c >= len(w.cols) {
+		w.err = fmt.Errorf("more values than the %d columns", len(w.cols))
+		return zero, false
+	}
+	b, ok := w.cols[w.c].(B)
+	if !ok {
+		w.err = fmt.Errorf("column %s: a %s does not fit the column", w.sc.Field(w.c).Name, what)
+		return zero, false
+	}
+	w.c++
+	return b, true
+}
+
+// str writes a string ("" is a value).
+func (w *rowWriter) str(s string) {
+	if b, ok := next[*array.StringBuilder](w, "string"); ok {
+		b.Append(s)
+	}
+}
+
+// strOrNull writes a string, NULL for "".
+func (w *rowWriter) strOrNull(s string) {
+	if s == "" {
+		w.null()
+		return
+	}
+	w.str(s)
+}
+
+func (w *rowWriter) int64(v int64) {
+	if b, ok := next[*array.Int64Builder](w, "int64"); ok {
+		b.Append(v)
+	}
+}
+
+func (w *rowWriter) int32(v int32) {
+	if b, ok := next[*array.Int32Builder](w, "int32"); ok {
+		b.Append(v)
+	}
+}
+
+func (w *rowWriter) float64(v float64) {
+	if b, ok := next[*array.Float64Builder](w, "float64"); ok {
+		b.Append(v)
+	}
+}
+
+// scoreOrNull writes a score, NULL when it has none.
+func (w *rowWriter) scoreOrNull(v float64, ok bool) {
+	if !ok {
+		w.null()
+		return
+	}
+	w.float64(v)
+}
+
+func (w *rowWriter) bool(v bool) {
+	if b, ok := next[*array.BooleanBuilder](w, "bool"); ok {
+		b.Append(v)
+	}
+}
+
+// day writes the day of t (the zero time is a value, 0001-01-01).
+func (w *rowWriter) day(t time.Time) {
+	if b, ok := next[*array.Date32Builder](w, "date"); ok {
+		b.Append(arrow.Date32FromTime(t))
+	}
+}
+
+// date writes the day of t, NULL for the zero time.
+func (w *rowWriter) date(t time.Time) {
+	if t.IsZero() {
+		w.null()
+		return
+	}
+	w.day(t)
+}
+
+// null writes NULL in a column of any type.
+func (w *rowWriter) null() {
+	if b, ok := next[array.Builder](w, "NULL"); ok {
+		b.AppendNull()
+	}
+}
+
+// values writes values as appendRows takes them (nil for NULL).
+func (w *rowWriter) values(vs ...driver.Value) {
+	for _, v := range vs {
+		if w.err != nil {
+			return
+		}
+		if w.c >= len(w.cols) {
+			w.err = fmt.Errorf("more values than the %d columns", len(w.cols))
+			return
+		}
+		if err := appendValue(w.cols[w.c], v); err != nil {
+			w.err = fmt.Errorf("column %s: %w", w.sc.Field(w.c).Name, err)
+			return
+		}
+		w.c++
+	}
 }
 
 func appendValue(b array.Builder, v driver.Value) error {

@@ -33,7 +33,7 @@ func TestParquetRowsKeepsEveryValue(t *testing.T) {
 		{"é\"',\n|", int64(1) << 40, int32(-3), 1e300, true, time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC)},
 	}
 	row := func(i int) []driver.Value { return rows[i] }
-	if err := parquetRows(ctx, conn, t.TempDir(), "a", len(rows), row); err != nil {
+	if err := parquetRows(ctx, conn, t.TempDir(), "a", len(rows), values(row)); err != nil {
 		t.Fatal(err)
 	}
 	if err := appendRows(ctx, conn, "b", len(rows), row); err != nil {
@@ -62,11 +62,65 @@ func TestParquetRowsKeepsEveryValue(t *testing.T) {
 	if diff := cmp.Diff(read("b"), read("a")); diff != "" {
 		t.Errorf("Parquet path differs from the appender (-appender +parquet):\n%s", diff)
 	}
-	err := parquetRows(ctx, conn, t.TempDir(), "a", 1, func(int) []driver.Value {
-		return []driver.Value{"x", "not a number", nil, nil, nil, nil}
-	})
-	if err == nil || !strings.Contains(err.Error(), "row 1, column i") {
-		t.Errorf("a value of the wrong type: got %v", err)
+	// the same rows through rowWriter's typed methods
+	if _, err := conn.ExecContext(ctx, `CREATE TABLE c AS SELECT * FROM a LIMIT 0`); err != nil {
+		t.Fatal(err)
+	}
+	if err := parquetRows(ctx, conn, t.TempDir(), "c", len(rows), func(i int, rw *rowWriter) {
+		r := rows[i]
+		if r[0] == nil {
+			for range 6 {
+				rw.null()
+			}
+			return
+		}
+		rw.str(r[0].(string))
+		rw.int64(r[1].(int64))
+		rw.int32(r[2].(int32))
+		rw.float64(r[3].(float64))
+		rw.bool(r[4].(bool))
+		rw.day(r[5].(time.Time))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(read("b"), read("c")); diff != "" {
+		t.Errorf("typed writer differs from the appender (-appender +typed):\n%s", diff)
+	}
+	// the helpers that write NULL for an empty value
+	if err := parquetRows(ctx, conn, t.TempDir(), "c", 1, func(i int, rw *rowWriter) {
+		rw.strOrNull("")
+		rw.null()
+		rw.null()
+		rw.scoreOrNull(2, false)
+		rw.null()
+		rw.date(time.Time{})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if got := read("c"); len(got) != 5 || got[3] != got[4] { // NULLs sort last
+		t.Errorf("strOrNull, scoreOrNull and date of nothing: rows %q; want a second row of NULLs", got)
+	}
+	for _, bad := range []struct {
+		name string
+		row  rowFunc
+		want string
+	}{
+		{"a string in a BIGINT column", func(_ int, rw *rowWriter) { rw.str("x"); rw.str("not a number") }, "row 1, column i: a string does not fit"},
+		{"too few values", func(_ int, rw *rowWriter) { rw.str("x") }, "row 1, 1 values for 6 columns"},
+		{"too many values", func(_ int, rw *rowWriter) {
+			rw.str("x")
+			for range 6 {
+				rw.null()
+			}
+		}, "row 1, more values than the 6 columns"},
+		{"a wrong value through values", values(func(int) []driver.Value {
+			return []driver.Value{"x", "not a number", nil, nil, nil, nil}
+		}), "row 1, column i"},
+	} {
+		err := parquetRows(ctx, conn, t.TempDir(), "c", 1, bad.row)
+		if err == nil || !strings.Contains(err.Error(), bad.want) {
+			t.Errorf("%s: got %v, want an error with %q", bad.name, err, bad.want)
+		}
 	}
 }
 
@@ -102,7 +156,7 @@ func BenchmarkStageWriters(b *testing.B) {
 				if way == "appender" {
 					err = appendRows(ctx, conn, "t", n, row)
 				} else {
-					err = parquetRows(ctx, conn, dir, "t", n, row)
+					err = parquetRows(ctx, conn, dir, "t", n, values(row))
 				}
 				if err != nil {
 					b.Fatal(err)
@@ -146,8 +200,9 @@ func TestWholeRowGroupAppendsFillRowGroups(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, n := range sizes {
-			if err := parquetRows(ctx, conn, t.TempDir(), table, n, func(i int) []driver.Value {
-				return []driver.Value{fmt.Sprint("r", i), int64(i)}
+			if err := parquetRows(ctx, conn, t.TempDir(), table, n, func(i int, rw *rowWriter) {
+				rw.str(fmt.Sprint("r", i))
+				rw.int64(int64(i))
 			}); err != nil {
 				t.Fatal(err)
 			}
@@ -212,10 +267,10 @@ func TestStagerInsertsInOrder(t *testing.T) {
 	for batch := range 3 * stagerQueue { // more than the queue holds: rows blocks, and goes on
 		n := 1 + batch*37
 		from := next
-		if err := s.rows("a", n, func(i int) []driver.Value { return []driver.Value{fmt.Sprint("r", from+i), int64(from + i)} }); err != nil {
+		if err := s.rows("a", n, func(i int, rw *rowWriter) { rw.str(fmt.Sprint("r", from+i)); rw.int64(int64(from + i)) }); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.rows("b", 1, func(int) []driver.Value { return []driver.Value{int64(batch)} }); err != nil {
+		if err := s.rows("b", 1, func(_ int, rw *rowWriter) { rw.int64(int64(batch)) }); err != nil {
 			t.Fatal(err)
 		}
 		for i := range n {
@@ -264,8 +319,8 @@ func TestStagerStopsAtTheFirstFailure(t *testing.T) {
 	dir := t.TempDir()
 	s := newStager(ctx, conn, dir)
 	defer s.abandon()
-	one := func(v int64) func(int) []driver.Value {
-		return func(int) []driver.Value { return []driver.Value{v} }
+	one := func(v int64) rowFunc {
+		return func(_ int, rw *rowWriter) { rw.int64(v) }
 	}
 	for _, v := range []int64{1, 2, 1, 3, 4} { // the second 1 breaks the key
 		if err := s.rows("a", 1, one(v)); err != nil {
@@ -303,7 +358,10 @@ func TestStagerAbandonInsertsNothingMore(t *testing.T) {
 	}
 	dir := t.TempDir()
 	s := newStager(ctx, conn, dir)
-	row := func(i int) []driver.Value { return []driver.Value{"some text to make the rows longer", int64(i)} }
+	row := func(i int, rw *rowWriter) {
+		rw.str("some text to make the rows longer")
+		rw.int64(int64(i))
+	}
 	for range stagerQueue {
 		if err := s.rows("a", 200_000, row); err != nil {
 			t.Fatal(err)

@@ -185,25 +185,11 @@ func dropStaging(ctx context.Context, conn *sql.Conn) error {
 	return nil
 }
 
-func date(t time.Time) driver.Value {
-	if t.IsZero() {
-		return nil
-	}
-	return t
-}
-
 func str(s string) driver.Value {
 	if s == "" {
 		return nil
 	}
 	return s
-}
-
-func score(v float64, ok bool) driver.Value {
-	if !ok {
-		return nil
-	}
-	return v
 }
 
 // writeLinkage writes what D5 found: its trace and the review list.
@@ -229,8 +215,14 @@ func (w *world) writeTrace(ctx context.Context, conn *sql.Conn, final bool) erro
 	w.traceOut = append(w.traceOut, w.trace...)
 	w.trace = w.trace[:0]
 	var err error
-	w.traceOut, err = appendWhole(w.putter(ctx, conn), "dedup_trace", w.traceOut, final, func(t *traceRow) []driver.Value {
-		return []driver.Value{t.rule, t.kind, t.a, str(t.b), score(t.score, t.hasScore), str(t.status), str(t.detail)}
+	w.traceOut, err = appendWhole(w.putter(ctx, conn), "dedup_trace", w.traceOut, final, func(t *traceRow, rw *rowWriter) {
+		rw.str(t.rule)
+		rw.str(t.kind)
+		rw.str(t.a)
+		rw.strOrNull(t.b)
+		rw.scoreOrNull(t.score, t.hasScore)
+		rw.strOrNull(t.status)
+		rw.strOrNull(t.detail)
 	})
 	// the linkage's trace (millions of rows at ten million lines) leaves both slices much larger
 	// than a batch needs: let it go
@@ -247,12 +239,16 @@ func (w *world) writeTrace(ctx context.Context, conn *sql.Conn, final bool) erro
 // final, keeping the rest for the next call.
 func (w *world) writeOffences(ctx context.Context, conn *sql.Conn, final bool) error {
 	var err error
-	w.offences, err = appendWhole(w.putter(ctx, conn), "conviction_offence", w.offences, final, func(o *offenceRow) []driver.Value {
-		var victims driver.Value
+	w.offences, err = appendWhole(w.putter(ctx, conn), "conviction_offence", w.offences, final, func(o *offenceRow, rw *rowWriter) {
+		rw.str(o.chain)
+		rw.str(o.oc.offence)
+		rw.int64(int64(o.oc.lines))
 		if o.oc.hasVictims {
-			victims = o.oc.victims
+			rw.int64(o.oc.victims)
+		} else {
+			rw.null()
 		}
-		return []driver.Value{o.chain, o.oc.offence, int64(o.oc.lines), victims, o.oc.prisonUnsuspended}
+		rw.bool(o.oc.prisonUnsuspended)
 	})
 	return err
 }
@@ -287,13 +283,13 @@ func wholeRowGroups(n int, final bool) int {
 
 // putRows appends n rows to a table (parquetRows on a connection, or a stager's rows); it does
 // not call row after it returns.
-type putRows func(table string, n int, row func(i int) []driver.Value) error
+type putRows func(table string, n int, row rowFunc) error
 
 // appendWhole appends to table the rows of buf in whole row groups (see wholeRowGroups), all of
 // them when final, and returns the rest, moved to the front of buf.
-func appendWhole[T any](put putRows, table string, buf []T, final bool, row func(*T) []driver.Value) ([]T, error) {
+func appendWhole[T any](put putRows, table string, buf []T, final bool, row func(*T, *rowWriter)) ([]T, error) {
 	n := wholeRowGroups(len(buf), final)
-	err := put(table, n, func(i int) []driver.Value { return row(&buf[i]) })
+	err := put(table, n, func(i int, rw *rowWriter) { row(&buf[i], rw) })
 	return buf[:copy(buf, buf[n:])], err
 }
 
@@ -310,40 +306,71 @@ func (w *world) writeBatch(ctx context.Context, conn *sql.Conn) error {
 	for _, r := range recs {
 		cluster[r] = w.clusterOf(r)
 	}
-	if err := w.appendRows(ctx, conn, "_dedup_line", len(w.lines), func(i int) []driver.Value {
+	if err := w.appendRows(ctx, conn, "_dedup_line", len(w.lines), func(i int, rw *rowWriter) {
 		l := &w.lines[i]
-		var notice, chainID driver.Value
+		rw.str(l.recordID)
+		rw.str(l.system)
+		rw.str(l.jnorm)
+		rw.strOrNull(l.appealNorm)
+		rw.bool(l.stands)
+		rw.strOrNull(l.mergedInto)
+		rw.str(w.records[l.record].rec.ID)
+		rw.str(cluster[l.record])
 		if l.notice >= 0 {
-			notice = w.notices[l.notice].id
-			chainID = w.chains[w.notices[l.notice].chain].id
+			rw.str(w.notices[l.notice].id)
+			rw.str(w.chains[w.notices[l.notice].chain].id)
+		} else {
+			rw.null()
+			rw.null()
 		}
-		return []driver.Value{l.recordID, l.system, l.jnorm, str(l.appealNorm), l.stands, str(l.mergedInto), w.records[l.record].rec.ID,
-			cluster[l.record], notice, chainID}
 	}); err != nil {
 		return err
 	}
-	if err := w.appendRows(ctx, conn, "_dedup_notice", len(w.notices), func(n int) []driver.Value {
+	if err := w.appendRows(ctx, conn, "_dedup_notice", len(w.notices), func(n int, rw *rowWriter) {
 		nt := &w.notices[n]
-		var reviews driver.Value
+		rw.str(nt.id)
+		rw.str(cluster[nt.record])
+		rw.str(nt.court)
+		rw.str(nt.jnorm)
+		rw.str(nt.judgmentID)
+		rw.day(nt.judgmentDate)
+		rw.str(nt.instance)
+		rw.strOrNull(nt.appealNorm)
+		rw.str(nt.decision)
+		rw.date(nt.finalDate)
+		rw.int64(int64(len(nt.lines)))
+		rw.str(w.chains[nt.chain].id)
 		if nt.reviews >= 0 {
-			reviews = w.notices[nt.reviews].id
+			rw.str(w.notices[nt.reviews].id)
+		} else {
+			rw.null()
 		}
-		return []driver.Value{nt.id, cluster[nt.record], nt.court, nt.jnorm, nt.judgmentID, nt.judgmentDate,
-			nt.instance, str(nt.appealNorm), nt.decision, date(nt.finalDate), int64(len(nt.lines)), w.chains[nt.chain].id,
-			reviews, str(nt.linkRule), score(nt.linkScore, nt.linkRule != "" && nt.linkRule != "ORPHAN")}
+		rw.strOrNull(nt.linkRule)
+		rw.scoreOrNull(nt.linkScore, nt.linkRule != "" && nt.linkRule != "ORPHAN")
 	}); err != nil {
 		return err
 	}
-	if err := w.appendRows(ctx, conn, "_dedup_chain", len(w.chains), func(c int) []driver.Value {
+	if err := w.appendRows(ctx, conn, "_dedup_chain", len(w.chains), func(c int, rw *rowWriter) {
 		ch := &w.chains[c]
 		last := &w.notices[ch.last]
-		var firstCourt driver.Value
+		rw.str(ch.id)
+		rw.str(cluster[last.record])
+		rw.int64(int64(len(ch.notices)))
 		if ch.firstFrom >= 0 {
-			firstCourt = w.notices[ch.firstFrom].court
+			rw.str(w.notices[ch.firstFrom].court)
+		} else {
+			rw.null()
 		}
-		return []driver.Value{ch.id, cluster[last.record], int64(len(ch.notices)), firstCourt, w.notices[ch.last].id,
-			last.court, last.instance, last.decision, last.judgmentDate, date(last.finalDate), ch.firstDate,
-			date(ch.offDate), ch.orphan, last.decision == "CONVICTION"}
+		rw.str(last.id)
+		rw.str(last.court)
+		rw.str(last.instance)
+		rw.str(last.decision)
+		rw.day(last.judgmentDate)
+		rw.date(last.finalDate)
+		rw.day(ch.firstDate)
+		rw.date(ch.offDate)
+		rw.bool(ch.orphan)
+		rw.bool(last.decision == "CONVICTION")
 	}); err != nil {
 		return err
 	}
@@ -357,26 +384,44 @@ func (w *world) writeBatch(ctx context.Context, conn *sql.Conn) error {
 	}
 	persons := w.persons(recs, cluster)
 	w.stats.Persons += len(persons)
-	if err := w.appendRows(ctx, conn, "_dedup_person", len(persons), func(i int) []driver.Value {
-		p := persons[i]
-		var bd driver.Value
+	if err := w.appendRows(ctx, conn, "_dedup_person", len(persons), func(i int, rw *rowWriter) {
+		p := &persons[i]
+		rw.str(p.key)
+		rw.strOrNull(p.sex)
 		if t, err := time.Parse(time.DateOnly, p.birthDate); err == nil {
-			bd = t
+			rw.day(t)
+		} else {
+			rw.null()
 		}
-		return []driver.Value{p.key, str(p.sex), bd, str(p.citizenship), int64(p.records), int64(p.lines)}
+		rw.strOrNull(p.citizenship)
+		rw.int64(int64(p.records))
+		rw.int64(int64(p.lines))
 	}); err != nil {
 		return err
 	}
-	if err := w.appendRows(ctx, conn, "_dedup_record", len(recs), func(i int) []driver.Value {
+	if err := w.appendRows(ctx, conn, "_dedup_record", len(recs), func(i int, rw *rowWriter) {
 		pr := &w.records[recs[i]]
-		r := pr.rec
+		r := &pr.rec
 		rule := pr.rule
 		if !pr.hasScore {
 			rule = "SINGLE"
 		}
-		return []driver.Value{r.ID, cluster[recs[i]], str(r.NationalNumber), str(r.Surname), str(r.GivenNames),
-			str(r.BirthDate), str(r.BirthPlace), str(r.Sex), str(r.Citizenship), int64(pr.lines), rule,
-			score(pr.score, pr.hasScore), pr.clusterID, pr.component, str(pr.exactKey), pr.exactRep}
+		rw.str(r.ID)
+		rw.str(cluster[recs[i]])
+		rw.strOrNull(r.NationalNumber)
+		rw.strOrNull(r.Surname)
+		rw.strOrNull(r.GivenNames)
+		rw.strOrNull(r.BirthDate)
+		rw.strOrNull(r.BirthPlace)
+		rw.strOrNull(r.Sex)
+		rw.strOrNull(r.Citizenship)
+		rw.int64(int64(pr.lines))
+		rw.str(rule)
+		rw.scoreOrNull(pr.score, pr.hasScore)
+		rw.str(pr.clusterID)
+		rw.str(pr.component)
+		rw.strOrNull(pr.exactKey)
+		rw.str(pr.exactRep)
 	}); err != nil {
 		return err
 	}
@@ -443,7 +488,7 @@ func seq(n int) []int {
 
 // appendRows writes n rows into table through a Parquet file in the run's temporary folder,
 // through the run's stager while D2-D4 run.
-func (w *world) appendRows(ctx context.Context, conn *sql.Conn, table string, n int, row func(i int) []driver.Value) error {
+func (w *world) appendRows(ctx context.Context, conn *sql.Conn, table string, n int, row rowFunc) error {
 	if w.stage != nil {
 		return w.stage.rows(table, n, row)
 	}
@@ -452,7 +497,7 @@ func (w *world) appendRows(ctx context.Context, conn *sql.Conn, table string, n 
 
 // putter is appendRows as a putRows.
 func (w *world) putter(ctx context.Context, conn *sql.Conn) putRows {
-	return func(table string, n int, row func(i int) []driver.Value) error {
+	return func(table string, n int, row rowFunc) error {
 		return w.appendRows(ctx, conn, table, n, row)
 	}
 }
