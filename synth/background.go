@@ -21,7 +21,7 @@ type background struct {
 	r        *rand.Rand
 	off      weighted
 	statuses weighted
-	upper    [nGroups]nameGroup // the name lists in legacy capitals
+	upper    [nGroups]nameGroup // the background's name lists (world.bgNames) in legacy capitals
 	seq      int
 	pseq     int
 	jseq     int
@@ -42,7 +42,7 @@ func newBackground(w *world, stream uint64) *background {
 		}
 		return out
 	}
-	for i, g := range w.names {
+	for i, g := range w.bgNames {
 		b.upper[i] = nameGroup{male: up(g.male), female: up(g.female), surnames: up(g.surnames), places: up(g.places)}
 	}
 	return b
@@ -102,7 +102,7 @@ func (b *background) person(male bool, at day) bgPerson {
 	r := b.r
 	p := bgPerson{male: male, cit: b.w.d.background.pick(r)}
 	p.grp = groupOf(p.cit)
-	ng := &b.w.names[p.grp]
+	ng := &b.w.bgNames[p.grp]
 	if male {
 		p.given = r.IntN(len(ng.male))
 	} else {
@@ -119,7 +119,7 @@ func (b *background) person(male bool, at day) bgPerson {
 }
 
 func (b *background) names(p *bgPerson, legacy bool) (given, surname, place string) {
-	ng := &b.w.names[p.grp]
+	ng := &b.w.bgNames[p.grp]
 	if legacy {
 		ng = &b.upper[p.grp]
 	}

@@ -166,12 +166,13 @@ func formOffence(form string) string { return "THB-433Q-" + form }
 
 // world is the hidden simulated population with every record delivered about it.
 type world struct {
-	cfg   Config
-	codes *schema.Codes
-	r     *rand.Rand
-	d     dists
-	names [nGroups]nameGroup
-	vars  map[string][]string
+	cfg     Config
+	codes   *schema.Codes
+	r       *rand.Rand
+	d       dists
+	names   [nGroups]nameGroup // the world's people draw from these
+	bgNames [nGroups]nameGroup // the background's persons draw from these: names, then more (backgroundNames)
+	vars    map[string][]string
 
 	d0, now   day
 	nights    []day // nights[0] is the initial delivery, nights[k] the k-th nightly delivery
@@ -255,7 +256,7 @@ func (w *world) between(a, b day) day {
 }
 
 func newWorld(cfg Config, codes *schema.Codes) *world {
-	w := &world{cfg: cfg, codes: codes, d: newDists(), names: nameGroups(), vars: nameVariants(),
+	w := &world{cfg: cfg, codes: codes, d: newDists(), names: nameGroups(), bgNames: backgroundNames(), vars: nameVariants(),
 		pool: map[string][]*person{}, seq: map[string]int{}, casesBy: map[string][]string{}, patterns: map[string]*PatternCount{}}
 	w.r = rand.New(rand.NewPCG(uint64(cfg.Seed), 0x9e3779b97f4a7c15))
 	w.d0 = dayOf(cfg.FirstDelivery)
