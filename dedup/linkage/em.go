@@ -117,6 +117,12 @@ func (md *Model) weights(v vector, a, b *prepared) [numFields]float64 {
 	if a.id > b.id {
 		a, b = b, a // as compare does
 	}
+	return md.weightsOrdered(v, a, b)
+}
+
+// weightsOrdered is weights for a caller that knows that a's ID is the smaller (see
+// comparer.compareOrdered).
+func (md *Model) weightsOrdered(v vector, a, b *prepared) [numFields]float64 {
 	var w [numFields]float64
 	for f := range numFields {
 		l := v.lv[f]
@@ -152,8 +158,17 @@ func (md *Model) weights(v vector, a, b *prepared) [numFields]float64 {
 }
 
 func (md *Model) score(v vector, a, b *prepared) float64 {
+	if a.id > b.id {
+		a, b = b, a // as compare does
+	}
+	return md.scoreOrdered(v, a, b)
+}
+
+// scoreOrdered is score for a caller that knows that a's ID is the smaller (see
+// comparer.compareOrdered).
+func (md *Model) scoreOrdered(v vector, a, b *prepared) float64 {
 	s := md.prior
-	for _, w := range md.weights(v, a, b) {
+	for _, w := range md.weightsOrdered(v, a, b) {
 		s += w
 	}
 	return s

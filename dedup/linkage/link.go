@@ -341,7 +341,7 @@ func (l *linker) run(ctx context.Context) error {
 		cu := pairs.cursor(lo)
 		for n := lo; n < hi; n++ {
 			a, b := unpair(cu.next())
-			vecs[n] = l.cmp.compareCached(&l.recs[a], &l.recs[b], cc).pack()
+			vecs[n] = l.cmp.compareOrdered(&l.recs[a], &l.recs[b], cc).pack() // a < b: see pairKey
 		}
 		caches.Put(cc)
 	})
@@ -349,7 +349,10 @@ func (l *linker) run(ctx context.Context) error {
 		return err
 	}
 	l.cfg.progress("compare", pairs.len())
-	freq, labelled, pcs := l.countPatterns(pairs, vecs, l.cfg.Model == nil)
+	freq, labelled, pcs, err := l.countPatterns(ctx, pairs, vecs, l.cfg.Model == nil)
+	if err != nil {
+		return err
+	}
 	iters := 0 // EM iterations run by this call
 	l.model = l.cfg.Model
 	if l.model == nil {
@@ -373,31 +376,65 @@ func (l *linker) run(ctx context.Context) error {
 
 // countPatterns counts the candidate pairs at each level of each field and those whose label
 // is known (for Params), and, when withPatterns is set, the pairs per level pattern and label,
-// sorted by pattern then label: all that EM and the known matches need.
-func (l *linker) countPatterns(pairs *candidatePairs, vecs []packedVector, withPatterns bool) ([numFields][]int, int, []patternCount) {
-	var freq [numFields][]int
-	for f := range numFields {
-		freq[f] = make([]int, len(levelsOf(f)))
-	}
+// sorted by pattern then label: all that EM and the known matches need. The pairs are counted
+// on every core, each worker into a tally of its own; the counts are whole numbers, so adding
+// the tallies up in any order gives the same result.
+func (l *linker) countPatterns(ctx context.Context, pairs *candidatePairs, vecs []packedVector, withPatterns bool) ([numFields][]int, int, []patternCount, error) {
 	type patternLabel struct {
 		pattern uint32
 		label   int8
 	}
-	agg := make(map[patternLabel]float64)
+	type tally struct {
+		freq     [numFields][16]int // a level is 4 bits (see vector.pattern)
+		labelled int
+		agg      map[patternLabel]float64
+	}
+	var mu sync.Mutex
+	var tallies []*tally
+	pool := sync.Pool{New: func() any {
+		t := &tally{agg: make(map[patternLabel]float64)}
+		mu.Lock()
+		tallies = append(tallies, t) // kept here even if the pool drops it
+		mu.Unlock()
+		return t
+	}}
+	err := parallel(ctx, pairs.len(), func(lo, hi int) {
+		t := pool.Get().(*tally)
+		cu := pairs.cursor(lo)
+		for n := lo; n < hi; n++ {
+			k := cu.next()
+			v := vecs[n].unpack()
+			for f := range numFields {
+				t.freq[f][v.lv[f]]++
+			}
+			label := l.label(k)
+			if label != unlabelled {
+				t.labelled++
+			}
+			if withPatterns {
+				t.agg[patternLabel{v.pattern(), label}]++
+			}
+		}
+		pool.Put(t)
+	})
+	var freq [numFields][]int
+	if err != nil {
+		return freq, 0, nil, err
+	}
+	for f := range numFields {
+		freq[f] = make([]int, len(levelsOf(f)))
+	}
 	labelled := 0
-	cu := pairs.cursor(0)
-	for n := range pairs.len() {
-		k := cu.next()
-		v := vecs[n].unpack()
+	agg := make(map[patternLabel]float64)
+	for _, t := range tallies {
 		for f := range numFields {
-			freq[f][v.lv[f]]++
+			for lv := range freq[f] {
+				freq[f][lv] += t.freq[f][lv]
+			}
 		}
-		label := l.label(k)
-		if label != unlabelled {
-			labelled++
-		}
-		if withPatterns {
-			agg[patternLabel{v.pattern(), label}]++
+		labelled += t.labelled
+		for k, c := range t.agg {
+			agg[k] += c
 		}
 	}
 	pcs := make([]patternCount, 0, len(agg))
@@ -410,7 +447,7 @@ func (l *linker) countPatterns(pairs *candidatePairs, vecs []packedVector, withP
 		}
 		return cmp.Compare(a.label, b.label)
 	})
-	return freq, labelled, pcs
+	return freq, labelled, pcs, nil
 }
 
 // fit estimates the model (see the package comment) from the candidate pairs' patterns pcs.
@@ -533,7 +570,7 @@ func (l *linker) scoreCandidates(ctx context.Context, pairs *candidatePairs, vec
 		for n := lo; n < hi; n++ {
 			k := cu.next()
 			a, b := unpair(k)
-			if s := l.model.score(vecs[n].unpack(), &l.recs[a], &l.recs[b]); s >= l.cfg.ReviewThreshold {
+			if s := l.model.scoreOrdered(vecs[n].unpack(), &l.recs[a], &l.recs[b]); s >= l.cfg.ReviewThreshold { // a < b
 				out = append(out, scored{k, s})
 			}
 		}

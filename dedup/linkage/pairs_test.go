@@ -3,6 +3,7 @@ package linkage
 import (
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -41,6 +42,47 @@ func TestCandidatePairsMerge(t *testing.T) {
 					}
 				}
 			}
+		}
+	}
+}
+
+// TestCandidatePairsFollowIDOrder pins what compareOrdered and scoreOrdered rely on in Link: the
+// records are prepared in ID order and a candidate pair's first index is the smaller, so its
+// first record has the smaller ID; and the ordered forms give what the generic ones give.
+func TestCandidatePairsFollowIDOrder(t *testing.T) {
+	recs := records(generate(600, 9))
+	rng := rand.New(rand.NewPCG(3, 4))
+	rng.Shuffle(len(recs), func(i, j int) { recs[i], recs[j] = recs[j], recs[i] })
+	res, err := Link(t.Context(), recs, nil, DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := linker{cfg: DefaultConfig(), cmp: comparer{jwMin: DefaultConfig().JaroWinklerMin}}
+	byID := slices.Clone(recs)
+	slices.SortFunc(byID, func(a, b Record) int { return strings.Compare(a.ID, b.ID) })
+	for _, r := range byID {
+		l.recs = append(l.recs, prepare(r))
+	}
+	pairs, _, err := candidates(t.Context(), l.recs, l.cfg.MaxBlockSize, l.cfg.BlockWindow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pairs.len() == 0 {
+		t.Fatal("no candidate pairs: the test sees nothing")
+	}
+	cu := pairs.cursor(0)
+	for range pairs.len() {
+		a, b := unpair(cu.next())
+		ra, rb := &l.recs[a], &l.recs[b]
+		if ra.id >= rb.id {
+			t.Fatalf("candidate pair (%d, %d): IDs %q and %q are not in order", a, b, ra.id, rb.id)
+		}
+		v := l.cmp.compareOrdered(ra, rb, nil)
+		if w := l.cmp.compare(rb, ra); w != v {
+			t.Fatalf("pair %s %s: compareOrdered %v, compare the other way round %v", ra.id, rb.id, v, w)
+		}
+		if s, w := res.Model.scoreOrdered(v, ra, rb), res.Model.score(v, rb, ra); s != w {
+			t.Fatalf("pair %s %s: scoreOrdered %v, score the other way round %v", ra.id, rb.id, s, w)
 		}
 	}
 }
