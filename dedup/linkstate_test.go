@@ -251,3 +251,33 @@ func TestWriteLinkKeysChunks(t *testing.T) {
 		}
 	}
 }
+
+// TestAppendChunkKeyRowsInRecordOrder checks that working the keys out on several cores gives the
+// rows of one pass over the records, in the same order, after the rows already there.
+func TestAppendChunkKeyRowsInRecordOrder(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	var recs []linkage.Record
+	for i := range 5000 { // several shares of 1,024 records
+		recs = append(recs, linkage.Record{ID: fmt.Sprintf("MACH:%05d", i),
+			Surname:    []string{"Peeters", "Janssens", "Maes", "El Amrani", "Nowak"}[rng.IntN(5)],
+			GivenNames: []string{"Jan", "Els", "Ahmed Ali", "Zoë", ""}[rng.IntN(5)],
+			BirthDate:  fmt.Sprintf("19%02d-%02d-%02d", 40+rng.IntN(60), 1+rng.IntN(12), 1+rng.IntN(28)),
+			BirthPlace: []string{"Gent", "Liège", ""}[rng.IntN(3)], Sex: "F"})
+	}
+	before := []keyRow{{id: "already there"}}
+	want := slices.Clone(before)
+	for _, r := range recs {
+		keys, sorts := linkage.Keys(r)
+		var err error
+		if want, err = appendKeyRows(want, r.ID, keys, sorts); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := appendChunkKeyRows(slices.Clone(before), recs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := gocmp.Diff(want, got, gocmp.AllowUnexported(keyRow{})); diff != "" {
+		t.Errorf("rows differ from one pass over the records (-want +got):\n%s", diff)
+	}
+}
