@@ -401,10 +401,17 @@ func (c comparer) place(a, b string, cc *compareCache) uint8 {
 
 // compareCached is compare with a cache, which may be nil; a cache serves one goroutine.
 func (c comparer) compareCached(a, b *prepared, cc *compareCache) vector {
-	if a.id > b.id {
-		a, b = b, a
-	}
+	a, b = inIDOrder(a, b)
 	return c.compareOrdered(a, b, cc)
+}
+
+// inIDOrder returns the two records with the smaller ID first: the order in which a pair is
+// compared and weighed.
+func inIDOrder(a, b *prepared) (*prepared, *prepared) {
+	if a.id > b.id {
+		return b, a
+	}
+	return a, b
 }
 
 // compareOrdered is compareCached for a caller that knows that a's ID is the smaller (Link's

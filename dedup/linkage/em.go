@@ -114,9 +114,7 @@ func (md *Model) setFrequencies(recs []prepared) {
 
 // weights returns the weight of every field of a compared pair.
 func (md *Model) weights(v vector, a, b *prepared) [numFields]float64 {
-	if a.id > b.id {
-		a, b = b, a // as compare does
-	}
+	a, b = inIDOrder(a, b) // as compare does
 	return md.weightsOrdered(v, a, b)
 }
 
@@ -158,9 +156,7 @@ func (md *Model) weightsOrdered(v vector, a, b *prepared) [numFields]float64 {
 }
 
 func (md *Model) score(v vector, a, b *prepared) float64 {
-	if a.id > b.id {
-		a, b = b, a // as compare does
-	}
+	a, b = inIDOrder(a, b) // as compare does
 	return md.scoreOrdered(v, a, b)
 }
 

@@ -246,8 +246,29 @@ type Edge struct {
 // cancelled context. Decisions naming unknown records are ignored (the record may have been
 // cancelled since); when several decisions name one pair, the last one counts.
 func Link(ctx context.Context, recs []Record, decisions []Decision, cfg Config) (Result, error) {
-	if err := cfg.validate(); err != nil {
+	l, err := newLinker(ctx, recs, decisions, cfg)
+	if err != nil {
 		return Result{}, err
+	}
+	if err := l.run(ctx); err != nil {
+		return Result{}, err
+	}
+	res := l.result()
+	clusters := 0
+	for id, c := range res.Cluster {
+		if id == c {
+			clusters++
+		}
+	}
+	cfg.progress("cluster", clusters)
+	return res, nil
+}
+
+// newLinker checks the configuration and the records and prepares them, in ID order (which
+// run's loops rely on, see comparer.compareOrdered), with the analysts' decisions as pairs.
+func newLinker(ctx context.Context, recs []Record, decisions []Decision, cfg Config) (*linker, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, err
 	}
 	// records in ID order, as indexes into recs: the records themselves are not copied
 	order := make([]int32, len(recs))
@@ -263,24 +284,23 @@ func Link(ctx context.Context, recs []Record, decisions []Decision, cfg Config) 
 	for i, o := range order {
 		r := &recs[o]
 		if r.ID == "" {
-			return Result{}, fmt.Errorf("linkage: a record has an empty ID (surname %q); every conviction person record needs its id", r.Surname)
+			return nil, fmt.Errorf("linkage: a record has an empty ID (surname %q); every conviction person record needs its id", r.Surname)
 		}
 		if i > 0 && recs[order[i-1]].ID == r.ID {
-			return Result{}, fmt.Errorf("linkage: record ID %q appears twice; pass each conviction person record once", r.ID)
+			return nil, fmt.Errorf("linkage: record ID %q appears twice; pass each conviction person record once", r.ID)
 		}
 	}
-	l := linker{cfg: cfg, cmp: comparer{jwMin: cfg.JaroWinklerMin}}
+	l := &linker{cfg: cfg, cmp: comparer{jwMin: cfg.JaroWinklerMin}}
 	l.recs = make([]prepared, len(recs))
 	in := newInterner()
 	for i, o := range order {
 		if i%4096 == 0 {
 			if err := ctx.Err(); err != nil {
-				return Result{}, err
+				return nil, err
 			}
 		}
 		l.recs[i] = prepareWith(recs[o], in)
 	}
-	order, in = nil, nil
 	cfg.progress("prepare", len(l.recs))
 	l.decisions = make(map[uint64]bool)
 	for _, d := range decisions {
@@ -291,18 +311,7 @@ func Link(ctx context.Context, recs []Record, decisions []Decision, cfg Config) 
 		}
 		l.decisions[pairKey(a, b)] = d.Match
 	}
-	if err := l.run(ctx); err != nil {
-		return Result{}, err
-	}
-	res := l.result()
-	clusters := 0
-	for id, c := range res.Cluster {
-		if id == c {
-			clusters++
-		}
-	}
-	cfg.progress("cluster", clusters)
-	return res, nil
+	return l, nil
 }
 
 // index returns the index of the record with an ID.

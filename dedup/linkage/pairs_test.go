@@ -3,7 +3,6 @@ package linkage
 import (
 	"math/rand/v2"
 	"slices"
-	"strings"
 	"testing"
 )
 
@@ -57,11 +56,9 @@ func TestCandidatePairsFollowIDOrder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	l := linker{cfg: DefaultConfig(), cmp: comparer{jwMin: DefaultConfig().JaroWinklerMin}}
-	byID := slices.Clone(recs)
-	slices.SortFunc(byID, func(a, b Record) int { return strings.Compare(a.ID, b.ID) })
-	for _, r := range byID {
-		l.recs = append(l.recs, prepare(r))
+	l, err := newLinker(t.Context(), recs, nil, DefaultConfig()) // the records as Link prepares them
+	if err != nil {
+		t.Fatal(err)
 	}
 	pairs, _, err := candidates(t.Context(), l.recs, l.cfg.MaxBlockSize, l.cfg.BlockWindow)
 	if err != nil {
