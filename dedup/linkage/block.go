@@ -5,9 +5,12 @@ import (
 	"cmp"
 	"context"
 	"encoding/binary"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 )
 
 // The blocking keys of a record, each prefixed by its kind so that kinds never share a block:
@@ -174,59 +177,29 @@ type blockEntry struct {
 // counts the pairs the blocks make, duplicates included, which bounds the unique pairs, so that
 // the pairs are allocated once; the second makes them in batches, each sorted and merged into
 // the pairs of the batches before, so that neither the duplicates nor a grown copy of the pairs
-// are ever held.
+// are ever held. Both passes run on every core (see candidatesOn).
 func candidates(ctx context.Context, recs []prepared, maxBlock, window int) (*candidatePairs, int, error) {
-	var hs []uint64
-	var ents []blockEntry
-	var kb []byte
-	// entries returns the sorted entries of one kind of key.
-	entries := func(kind byte) error {
-		ents = ents[:0]
-		for i := range recs {
-			if i%4096 == 0 {
-				if err := ctx.Err(); err != nil {
-					return err
-				}
-			}
-			hs, kb = blockingKeys(&recs[i], kind, hs, kb)
-			for _, h := range hs {
-				ents = append(ents, blockEntry{h, int32(i)})
-			}
-		}
-		slices.SortFunc(ents, func(a, b blockEntry) int {
-			if c := cmp.Compare(a.h, b.h); c != 0 {
-				return c
-			}
-			return cmp.Compare(a.rec, b.rec)
-		})
-		return nil
-	}
-	// blocks calls f with each block of ents of two records or more.
-	blocks := func(f func(members []blockEntry)) error {
-		n := 0
-		for lo := 0; lo < len(ents); {
-			hi := lo + 1
-			for hi < len(ents) && ents[hi].h == ents[lo].h {
-				hi++
-			}
-			if hi-lo > 1 {
-				if n++; n%1024 == 0 {
-					if err := ctx.Err(); err != nil {
-						return err
-					}
-				}
-				f(ents[lo:hi])
-			}
-			lo = hi
-		}
-		return nil
-	}
+	workers := min(runtime.GOMAXPROCS(0), maxCandidateWorkers, max(1, len(recs)/parallelChunk))
+	return candidatesOn(ctx, recs, maxBlock, window, workers)
+}
+
+// maxCandidateWorkers bounds the goroutines of candidates: each holds a batch of fresh pairs.
+const maxCandidateWorkers = 8
+
+// candidatesOn is candidates on the given number of goroutines. The result does not depend on
+// it: each worker works out the entries of its share of the records and sorts them, and the
+// shares are merged into the order of one sort on (hash, record); the blocks are then shared
+// out in pieces, each worker sorting its batches of pairs and merging them into the table one
+// at a time, and the table is a sorted set.
+func candidatesOn(ctx context.Context, recs []prepared, maxBlock, window, workers int) (*candidatePairs, int, error) {
+	es := entrySorter{parts: make([][]blockEntry, workers)}
 	bound := 0
 	for _, kind := range []byte(blockKinds) {
-		if err := entries(kind); err != nil {
+		ents, err := es.sorted(ctx, recs, kind)
+		if err != nil {
 			return nil, 0, err
 		}
-		err := blocks(func(members []blockEntry) {
+		err = blocks(ctx, ents, func(members []blockEntry) {
 			n := len(members)
 			if n <= maxBlock {
 				bound += n * (n - 1) / 2
@@ -241,35 +214,171 @@ func candidates(ctx context.Context, recs []prepared, maxBlock, window int) (*ca
 		}
 	}
 	pairs := newCandidatePairs(len(recs), bound)
-	fresh := make([]uint64, 0, max(min(bound, 1<<16), bound/16))
-	flush := func() {
-		slices.Sort(fresh)
-		pairs.merge(slices.Compact(fresh))
-		fresh = fresh[:0]
+	freshCap := max(min(bound, 1<<16), bound/16)
+	var mu sync.Mutex // guards pairs
+	type worker struct {
+		bp        blockPairer
+		fresh     []uint64
+		oversized int
 	}
-	emit := func(a, b int32) {
-		if len(fresh) == cap(fresh) {
-			flush()
-		}
-		fresh = append(fresh, pairKey(a, b))
+	ws := make([]worker, workers)
+	flush := func(w *worker) {
+		slices.Sort(w.fresh)
+		fresh := slices.Compact(w.fresh)
+		mu.Lock()
+		pairs.merge(fresh)
+		mu.Unlock()
+		w.fresh = w.fresh[:0]
 	}
-	bp := blockPairer{maxBlock: maxBlock, window: window}
-	oversized := 0
+	for i := range ws {
+		ws[i].bp = blockPairer{maxBlock: maxBlock, window: window}
+	}
 	for _, kind := range []byte(blockKinds) {
-		if err := entries(kind); err != nil {
-			return nil, 0, err
-		}
-		err := blocks(func(members []blockEntry) {
-			if bp.pairs(kind, recs, members, emit) {
-				oversized++
-			}
-		})
+		ents, err := es.sorted(ctx, recs, kind)
 		if err != nil {
 			return nil, 0, err
 		}
+		cuts := blockCuts(ents, workers*64)
+		var next atomic.Int64
+		var wg sync.WaitGroup
+		for i := range ws {
+			w := &ws[i]
+			wg.Go(func() {
+				emit := func(a, b int32) {
+					if len(w.fresh) == cap(w.fresh) {
+						if cap(w.fresh) == 0 {
+							w.fresh = make([]uint64, 0, freshCap)
+						} else {
+							flush(w)
+						}
+					}
+					w.fresh = append(w.fresh, pairKey(a, b))
+				}
+				for {
+					p := int(next.Add(1)) - 1
+					if p+1 >= len(cuts) || ctx.Err() != nil {
+						return
+					}
+					blocks(ctx, ents[cuts[p]:cuts[p+1]], func(members []blockEntry) {
+						if w.bp.pairs(kind, recs, members, emit) {
+							w.oversized++
+						}
+					})
+				}
+			})
+		}
+		wg.Wait()
+		if err := ctx.Err(); err != nil {
+			return nil, 0, err
+		}
 	}
-	flush()
+	oversized := 0
+	for i := range ws {
+		flush(&ws[i])
+		oversized += ws[i].oversized
+	}
 	return pairs, oversized, nil
+}
+
+// blocks calls f with each block of two records or more of ents, sorted entries of one kind.
+func blocks(ctx context.Context, ents []blockEntry, f func(members []blockEntry)) error {
+	n := 0
+	for lo := 0; lo < len(ents); {
+		hi := lo + 1
+		for hi < len(ents) && ents[hi].h == ents[lo].h {
+			hi++
+		}
+		if hi-lo > 1 {
+			if n++; n%1024 == 0 {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+			}
+			f(ents[lo:hi])
+		}
+		lo = hi
+	}
+	return nil
+}
+
+// blockCuts cuts sorted entries into about pieces pieces of whole blocks: cuts[p] to cuts[p+1]
+// is piece p.
+func blockCuts(ents []blockEntry, pieces int) []int {
+	cuts := []int{0}
+	for p := 1; p < pieces; p++ {
+		at := max(len(ents)*p/pieces, cuts[len(cuts)-1])
+		for at > 0 && at < len(ents) && ents[at].h == ents[at-1].h {
+			at++
+		}
+		if at > cuts[len(cuts)-1] && at < len(ents) {
+			cuts = append(cuts, at)
+		}
+	}
+	return append(cuts, len(ents))
+}
+
+// entrySorter works out the sorted entries of one kind of key, one share of the records per
+// part, keeping its buffers from one kind to the next.
+type entrySorter struct {
+	parts [][]blockEntry // one per worker: the entries of a contiguous share of the records
+	out   []blockEntry   // the parts merged
+}
+
+// sorted returns the entries of kind of every record, sorted on (hash, record). The result holds
+// until the next call.
+func (es *entrySorter) sorted(ctx context.Context, recs []prepared, kind byte) ([]blockEntry, error) {
+	n := len(es.parts)
+	var wg sync.WaitGroup
+	for w := range n {
+		wg.Go(func() {
+			lo, hi := len(recs)*w/n, len(recs)*(w+1)/n
+			var hs []uint64
+			var kb []byte
+			ents := es.parts[w][:0]
+			for i := lo; i < hi; i++ {
+				if (i-lo)%4096 == 0 && ctx.Err() != nil {
+					return
+				}
+				hs, kb = blockingKeys(&recs[i], kind, hs, kb)
+				for _, h := range hs {
+					ents = append(ents, blockEntry{h, int32(i)})
+				}
+			}
+			slices.SortFunc(ents, compareEntries)
+			es.parts[w] = ents
+		})
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if n == 1 {
+		return es.parts[0], nil
+	}
+	total := 0
+	for _, p := range es.parts {
+		total += len(p)
+	}
+	es.out = slices.Grow(es.out[:0], total)
+	heads := make([]int, n)
+	for range total {
+		best := -1
+		for w, p := range es.parts {
+			if heads[w] < len(p) && (best < 0 || compareEntries(p[heads[w]], es.parts[best][heads[best]]) < 0) {
+				best = w
+			}
+		}
+		es.out = append(es.out, es.parts[best][heads[best]])
+		heads[best]++
+	}
+	return es.out, nil
+}
+
+func compareEntries(a, b blockEntry) int {
+	if c := cmp.Compare(a.h, b.h); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.rec, b.rec)
 }
 
 // blockPairer makes the candidate pairs of one block at a time, keeping its scratch space from

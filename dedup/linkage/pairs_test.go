@@ -1,6 +1,7 @@
 package linkage
 
 import (
+	"context"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -80,6 +81,51 @@ func TestCandidatePairsFollowIDOrder(t *testing.T) {
 		}
 		if s, w := res.Model.scoreOrdered(v, ra, rb), res.Model.score(v, rb, ra); s != w {
 			t.Fatalf("pair %s %s: scoreOrdered %v, score the other way round %v", ra.id, rb.id, s, w)
+		}
+	}
+}
+
+// TestCandidatesOnAnyWorkers checks that the candidate pairs do not depend on how many
+// goroutines find them: the entries' shares merge into one sort, and the pieces of blocks
+// merge into one sorted set, oversized blocks (a small maximum makes many) included.
+func TestCandidatesOnAnyWorkers(t *testing.T) {
+	recs := records(generate(1500, 5))
+	l, err := newLinker(t.Context(), recs, nil, DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, maxBlock := range []int{3, l.cfg.MaxBlockSize} {
+		one, oversized, err := candidatesOn(t.Context(), l.recs, maxBlock, l.cfg.BlockWindow, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if one.len() == 0 || (maxBlock == 3 && oversized == 0) {
+			t.Fatalf("max block %d: %d pairs, %d oversized blocks: the test sees nothing", maxBlock, one.len(), oversized)
+		}
+		for _, workers := range []int{2, 3, 8} {
+			got, gotOversized, err := candidatesOn(t.Context(), l.recs, maxBlock, l.cfg.BlockWindow, workers)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if gotOversized != oversized || !slices.Equal(got.js, one.js) || !slices.Equal(got.start, one.start) {
+				t.Errorf("max block %d, %d workers: %d pairs (%d oversized), one worker %d (%d)",
+					maxBlock, workers, got.len(), gotOversized, one.len(), oversized)
+			}
+		}
+	}
+}
+
+// TestCandidatesCancelled stops at a cancelled context.
+func TestCandidatesCancelled(t *testing.T) {
+	l, err := newLinker(t.Context(), records(generate(300, 5)), nil, DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	for _, workers := range []int{1, 2} {
+		if _, _, err := candidatesOn(ctx, l.recs, 3, l.cfg.BlockWindow, workers); err == nil {
+			t.Errorf("%d workers: no error from a cancelled context", workers)
 		}
 	}
 }
