@@ -5,11 +5,14 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 	_ "github.com/duckdb/duckdb-go/v2"
 	"github.com/google/go-cmp/cmp"
 )
@@ -401,4 +404,57 @@ func queryStrings(t *testing.T, conn *sql.Conn, q string) []string {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// TestWriteParquetFreesItsMemory writes files of several row groups through writeParquet, and
+// fails one on a bad row and one on a cancelled context, and requires that every buffer it took
+// from stageMemory (C memory, which no garbage collector frees) was given back.
+func TestWriteParquetFreesItsMemory(t *testing.T) {
+	checked := memory.NewCheckedAllocator(stageMemory)
+	saved := stageMemory
+	stageMemory = checked
+	t.Cleanup(func() { stageMemory = saved })
+	sc := arrow.NewSchema([]arrow.Field{
+		{Name: "s", Type: arrow.BinaryTypes.String, Nullable: true},
+		{Name: "i", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
+		{Name: "b", Type: arrow.FixedWidthTypes.Boolean, Nullable: true},
+		{Name: "d", Type: arrow.FixedWidthTypes.Date32, Nullable: true},
+	}, nil)
+	day := time.Date(2020, 5, 17, 0, 0, 0, 0, time.UTC)
+	good := func(i int, rw *rowWriter) {
+		rw.strOrNull(strings.Repeat("x", i%50))
+		rw.int64(int64(i))
+		rw.bool(i%3 == 0)
+		rw.day(day)
+	}
+	cancelled, cancel := context.WithCancel(context.Background())
+	cancel()
+	for _, c := range []struct {
+		name    string
+		ctx     context.Context
+		n       int
+		row     rowFunc
+		wantErr bool
+	}{
+		{"300,000 rows", context.Background(), 300_000, good, false},
+		{"a bad row after two batches", context.Background(), 70_000, func(i int, rw *rowWriter) {
+			if i == 69_000 {
+				rw.str("x")
+				return
+			}
+			good(i, rw)
+		}, true},
+		{"cancelled", cancelled, 70_000, good, true},
+	} {
+		path, err := writeParquet(c.ctx, sc, t.TempDir(), "t", c.n, c.row)
+		if (err != nil) != c.wantErr {
+			t.Errorf("%s: error %v, want one: %v", c.name, err, c.wantErr)
+		}
+		if err == nil {
+			os.Remove(path)
+		}
+		if n := checked.CurrentAlloc(); n != 0 {
+			t.Errorf("%s: %d bytes of stageMemory not given back", c.name, n)
+		}
+	}
 }
