@@ -62,6 +62,13 @@ func run(ctx context.Context, args []string) int {
 		}
 		defer stop()
 	}
+	if path := os.Getenv("CANVAS_MEMPROFILE"); path != "" {
+		defer func() {
+			if err := writeAllocProfile(path); err != nil {
+				fmt.Fprintln(os.Stderr, "canvas:", err)
+			}
+		}()
+	}
 	root := newRootCmd()
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)

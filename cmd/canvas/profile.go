@@ -22,3 +22,17 @@ func startCPUProfile(path string) (func(), error) {
 		f.Close()
 	}, nil
 }
+
+// writeAllocProfile writes where the command allocated its memory, from its start (environment
+// variable CANVAS_MEMPROFILE), for `go tool pprof -sample_index=alloc_space`.
+func writeAllocProfile(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("CANVAS_MEMPROFILE: %w", err)
+	}
+	if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
+		f.Close()
+		return fmt.Errorf("CANVAS_MEMPROFILE: %w", err)
+	}
+	return f.Close()
+}
