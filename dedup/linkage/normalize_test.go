@@ -2,6 +2,7 @@ package linkage
 
 import (
 	"math"
+	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -153,4 +154,27 @@ func TestNewName(t *testing.T) {
 	if diff := cmp.Diff(want, got, cmp.AllowUnexported(name{})); diff != "" {
 		t.Errorf("newName mismatch (-want +got):\n%s", diff)
 	}
+}
+
+// TestNormalizeConcurrently normalises accented names on several goroutines at once, which share
+// the pool of transformers, and requires the results of one goroutine alone.
+func TestNormalizeConcurrently(t *testing.T) {
+	names := []string{"d'Hondt-Lévêque", "Çelik", "Müller", "Łukasz Ørsted", "José-María", "Nguyễn Thị", "Ōsaka", "plain"}
+	want := make([]string, len(names))
+	for i, n := range names {
+		want[i] = Normalize(n)
+	}
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Go(func() {
+			for k := range 2000 {
+				i := (g + k) % len(names)
+				if got := Normalize(names[i]); got != want[i] {
+					t.Errorf("Normalize(%q) = %q on a busy pool, %q alone", names[i], got, want[i])
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
 }
