@@ -325,12 +325,14 @@ func (w *world) process(ctx context.Context, conn *sql.Conn, dir string, batchOf
 		return err
 	}
 	cur := int32(-1)
+	codes := interner{}
 	done := func() error {
 		if len(w.lines) == 0 {
 			return nil
 		}
 		t0 := time.Now()
 		w.stats = Stats{Lines: len(w.lines)}
+		w.batchNumbers()
 		w.migrationDuplicates()
 		w.noticesAndChains()
 		w.convictions()
@@ -362,7 +364,7 @@ func (w *world) process(ctx context.Context, conn *sql.Conn, dir string, batchOf
 					progress(fmt.Sprintf("D2-D4 batch %d of %d", cur+1, batches))
 				}
 			}
-			l, err := readBatchLine(c, i, w.records)
+			l, err := readBatchLine(c, i, w.records, codes)
 			if err != nil {
 				return err
 			}

@@ -86,7 +86,11 @@ func readRecords(ctx context.Context, conn *sql.Conn, dir, only string) ([]perso
 		if len(cur) == 0 {
 			return
 		}
-		out = append(out, modalRecord(cur))
+		r := modalRecord(cur)
+		// the fields may point into the batch: the record keeps copies of the values that won
+		r.rec.NationalNumber, r.rec.Surname, r.rec.GivenNames = clone(r.rec.NationalNumber), clone(r.rec.Surname), clone(r.rec.GivenNames)
+		r.rec.BirthDate, r.rec.BirthPlace, r.rec.Sex, r.rec.Citizenship = clone(r.rec.BirthDate), clone(r.rec.BirthPlace), clone(r.rec.Sex), clone(r.rec.Citizenship)
+		out = append(out, r)
 		cur = cur[:0]
 	}
 	q := `SELECT ` + recordExpr + ` AS rec, national_number, surname, given_names,
@@ -120,9 +124,13 @@ func readRecords(ctx context.Context, conn *sql.Conn, dir, only string) ([]perso
 			}
 			cur = append(cur, recordLine{rec: strCopy(rec, cur), fields: [7]string{
 				nn, c.raw(2, i), c.raw(3, i), c.raw(4, i), c.raw(5, i), sex, c.raw(7, i)}})
-			// the fields point into the batch: keep copies of the values that may win
-			for f := range cur[len(cur)-1].fields {
-				cur[len(cur)-1].fields[f] = clone(cur[len(cur)-1].fields[f])
+		}
+		// the fields point into the batch, which the next one replaces: the lines of a record
+		// that goes on in the next batch keep copies (copying every line's fields was 70 million
+		// allocations at ten million lines)
+		for l := range cur {
+			for f := range cur[l].fields {
+				cur[l].fields[f] = clone(cur[l].fields[f])
 			}
 		}
 		return nil
@@ -179,13 +187,14 @@ const lineColumns = `record_id, coalesce(source_system, 'MACH'), judgment_id, co
        given_names, strftime(birth_date, '%Y-%m-%d'), sex, citizenship, offence, CAST(offence_date AS DATE),
        CAST(victims AS BIGINT), sentence_type, suspended`
 
-// readBatchLine reads row i of a batch query's result.
-func readBatchLine(c col, i int, records []personRecord) (line, error) {
-	l := line{recordID: c.str(0, i), system: c.str(1, i), judgmentID: c.str(2, i), court: c.str(3, i),
-		judgmentDate: c.date(4, i), instance: c.str(5, i), decision: c.str(7, i), finalDate: c.date(8, i),
-		surname: c.str(11, i), given: c.str(12, i), birthDate: c.str(13, i), sex: c.str(14, i),
-		citizenship: c.str(15, i), offence: c.str(16, i), offenceDate: c.date(17, i),
-		sentenceType: c.str(19, i), suspended: c.str(20, i), stands: true, notice: -1}
+// readBatchLine reads row i of a batch query's result. The columns of codes (source system,
+// court, instance, decision, sex, citizenship, offence, sentence) take their strings from codes.
+func readBatchLine(c col, i int, records []personRecord, codes interner) (line, error) {
+	l := line{recordID: c.str(0, i), system: codes.str(c, 1, i), judgmentID: c.str(2, i), court: codes.str(c, 3, i),
+		judgmentDate: c.date(4, i), instance: codes.str(c, 5, i), decision: codes.str(c, 7, i), finalDate: c.date(8, i),
+		surname: c.str(11, i), given: c.str(12, i), birthDate: c.str(13, i), sex: codes.str(c, 14, i),
+		citizenship: codes.str(c, 15, i), offence: codes.str(c, 16, i), offenceDate: c.date(17, i),
+		sentenceType: codes.str(c, 19, i), suspended: codes.str(c, 20, i), stands: true, notice: -1}
 	l.jnorm = JudgmentNumber(l.judgmentID)
 	l.appealNorm = JudgmentNumber(c.raw(6, i))
 	if nn := c.raw(10, i); len(nn) == 11 {
@@ -227,4 +236,27 @@ func queryDecisions(ctx context.Context, conn *sql.Conn, q string) ([]linkage.De
 		out = append(out, d)
 	}
 	return out, rows.Err()
+}
+
+// interner shares one copy of each value of columns whose values repeat on many lines, such as
+// codes: at ten million lines a copy per line was some 90 million small allocations.
+type interner map[string]string
+
+// maxInterned bounds an interner, for columns that turn out to hold many different values.
+const maxInterned = 1 << 16
+
+// str returns column ci of row i as str does, sharing the copy of a value seen before.
+func (in interner) str(c col, ci, i int) string {
+	v := c.raw(ci, i)
+	if v == "" {
+		return ""
+	}
+	if s, ok := in[v]; ok {
+		return s
+	}
+	s := strings.Clone(v)
+	if len(in) < maxInterned {
+		in[s] = s
+	}
+	return s
 }

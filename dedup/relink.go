@@ -303,7 +303,6 @@ func (w *world) incrementalWorld(ctx context.Context, conn *sql.Conn, plan runPl
 	for i := range records {
 		pr := &records[i]
 		id := pr.rec.ID
-		pr.exactKey = exactKey(&pr.rec)
 		s := prev[id]
 		if g := inGroup[id]; g != nil {
 			pr.exactRep = g.exactRep
@@ -322,7 +321,7 @@ func (w *world) incrementalWorld(ctx context.Context, conn *sql.Conn, plan runPl
 		}
 	}
 	w.records = records
-	w.clusterNumbers()
+	w.startClusterMerges()
 	return parent, lr, nil
 }
 

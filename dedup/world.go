@@ -20,7 +20,7 @@ type world struct {
 	pairs   []linkage.Pair
 	model   *linkage.Model      // the model the linkage scored with
 	parent  map[string]string   // union-find over linkage cluster IDs (D4 merges persons)
-	nns     map[string][]string // cluster root -> valid national numbers of its records
+	nns     map[string][]string // of the batch: cluster root -> valid national numbers of its records
 
 	notices []notice // of the batch
 	chains  []chain  // of the batch
@@ -44,7 +44,6 @@ type personRecord struct {
 	hasScore  bool
 	clusterID string
 	component string // see planBatches
-	exactKey  string // see exactKey
 	exactRep  string // the representative of its EXACT group
 }
 
@@ -197,7 +196,7 @@ func (w *world) linkPersons(ctx context.Context, decisions []linkage.Decision, c
 			w.records[i].clusterID = w.records[rep[i]].rec.ID
 		}
 	}
-	w.clusterNumbers()
+	w.startClusterMerges()
 	w.stats.PersonRecords = len(w.records)
 	return linkRun{recs: recs, decisions: ds, edges: res.Edges}, nil
 }
@@ -288,12 +287,22 @@ func (w *world) applyExact(records []personRecord, rep []int) {
 	}
 }
 
-// clusterNumbers notes the valid national numbers of every cluster, for D4's merges.
-func (w *world) clusterNumbers() {
+// startClusterMerges starts the union-find of D4's merges of clusters.
+func (w *world) startClusterMerges() {
 	w.parent = map[string]string{}
-	w.nns = map[string][]string{}
-	for i := range w.records {
-		pr := &w.records[i]
+}
+
+// batchNumbers notes the valid national numbers of the clusters of the batch's lines, for D4's
+// merges. A batch holds whole components, so whole clusters, and no cluster of it was merged in
+// an earlier batch. Noted for every cluster at once, they were a map of millions of entries that
+// the garbage collector marked again in every cycle of D2-D4.
+func (w *world) batchNumbers() {
+	if w.nns == nil {
+		w.nns = map[string][]string{}
+	}
+	clear(w.nns)
+	for i := range w.lines {
+		pr := &w.records[w.lines[i].record]
 		if nn := pr.rec.NationalNumber; nn != "" && !slices.Contains(w.nns[pr.clusterID], nn) {
 			w.nns[pr.clusterID] = append(w.nns[pr.clusterID], nn)
 		}
@@ -319,18 +328,18 @@ func exactKey(r *linkage.Record) string {
 	return sn + "|" + gn + "|" + r.BirthDate
 }
 
-// byExactKey returns the indexes of the records (sorted by ID) that have an exact key, those of
-// one key together and in ID order. Sorting the indexes on the keys themselves read two records
-// per comparison (12 s at ten million lines); they are sorted on the keys' hashes (hash) instead,
-// with the rare run of equal hashes sorted again on the keys.
-func byExactKey(records []personRecord, hash func(string) uint64) []int32 {
+// byExactKey returns the indexes of the records (sorted by ID) whose exact key (keys, by record)
+// is not empty, those of one key together and in ID order. Sorting the indexes on the keys
+// themselves read two keys per comparison (12 s at ten million lines); they are sorted on the
+// keys' hashes (hash) instead, with the rare run of equal hashes sorted again on the keys.
+func byExactKey(keys []string, hash func(string) uint64) []int32 {
 	type hashed struct {
 		h   uint64
 		rec int32
 	}
 	var hs []hashed
-	for i := range records {
-		if k := records[i].exactKey; k != "" {
+	for i, k := range keys {
+		if k != "" {
 			hs = append(hs, hashed{hash(k), int32(i)})
 		}
 	}
@@ -345,9 +354,9 @@ func byExactKey(records []personRecord, hash func(string) uint64) []int32 {
 			hi++
 		}
 		run := keyed[lo:hi]
-		if slices.ContainsFunc(run, func(r int32) bool { return records[r].exactKey != records[run[0]].exactKey }) {
+		if slices.ContainsFunc(run, func(r int32) bool { return keys[r] != keys[run[0]] }) {
 			// two keys of one hash: the stable sort keeps ID order within each key
-			slices.SortStableFunc(run, func(a, b int32) int { return strings.Compare(records[a].exactKey, records[b].exactKey) })
+			slices.SortStableFunc(run, func(a, b int32) int { return strings.Compare(keys[a], keys[b]) })
 		}
 		lo = hi
 	}
@@ -385,11 +394,12 @@ func exactIdentities(records []personRecord, decisions []linkage.Decision, jwMin
 		}
 	}
 	rep := make([]int, len(records))
+	keys := make([]string, len(records)) // each record's exact key, held while the groups are made
 	for i := range records {
 		rep[i] = i
-		records[i].exactKey = exactKey(&records[i].rec)
+		keys[i] = exactKey(&records[i].rec)
 	}
-	keyed := byExactKey(records, fnv64)
+	keyed := byExactKey(keys, fnv64)
 	type group struct {
 		members []int // the first is the representative
 		nn      string
@@ -399,7 +409,7 @@ func exactIdentities(records []personRecord, decisions []linkage.Decision, jwMin
 	nn := map[int]string{}
 	for lo := 0; lo < len(keyed); {
 		hi := lo + 1
-		for hi < len(keyed) && records[keyed[hi]].exactKey == records[keyed[lo]].exactKey {
+		for hi < len(keyed) && keys[keyed[hi]] == keys[keyed[lo]] {
 			hi++
 		}
 		groups = groups[:0]

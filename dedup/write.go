@@ -420,7 +420,7 @@ func (w *world) writeBatch(ctx context.Context, conn *sql.Conn) error {
 		rw.scoreOrNull(pr.score, pr.hasScore)
 		rw.str(pr.clusterID)
 		rw.str(pr.component)
-		rw.strOrNull(pr.exactKey)
+		rw.strOrNull(exactKey(r))
 		rw.str(pr.exactRep)
 	}); err != nil {
 		return err
