@@ -22,9 +22,9 @@ func TestByExactKey(t *testing.T) {
 		keys = append(keys, k)
 	}
 	hashes := map[string]func(string) uint64{
-		"fnv64":  fnv64,
-		"length": func(s string) uint64 { return uint64(len(s) % 3) },
-		"zero":   func(string) uint64 { return 0 },
+		"maphash": exactKeyHash,
+		"length":  func(s string) uint64 { return uint64(len(s) % 3) },
+		"zero":    func(string) uint64 { return 0 },
 	}
 	for name, hash := range hashes {
 		keyed := byExactKey(keys, hash)

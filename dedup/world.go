@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"hash/maphash"
 	"slices"
 	"strings"
 	"time"
@@ -363,14 +364,11 @@ func byExactKey(keys []string, hash func(string) uint64) []int32 {
 	return keyed
 }
 
-// fnv64 is the 64-bit FNV-1a hash of s.
-func fnv64(s string) uint64 {
-	h := uint64(14695981039346656037)
-	for i := 0; i < len(s); i++ {
-		h = (h ^ uint64(s[i])) * 1099511628211
-	}
-	return h
-}
+// exactKeySeed seeds exactKeyHash, the hash of exact keys for byExactKey: a seed per process,
+// since the groups do not depend on the order of the keys.
+var exactKeySeed = maphash.MakeSeed()
+
+func exactKeyHash(s string) uint64 { return maphash.String(exactKeySeed, s) }
 
 // exactIdentities groups the person records (sorted by ID) of rule RuleExact, unless an analyst
 // declared two of them not a match, and returns each record's representative (itself when alone)
@@ -399,7 +397,7 @@ func exactIdentities(records []personRecord, decisions []linkage.Decision, jwMin
 		rep[i] = i
 		keys[i] = exactKey(&records[i].rec)
 	}
-	keyed := byExactKey(keys, fnv64)
+	keyed := byExactKey(keys, exactKeyHash)
 	type group struct {
 		members []int // the first is the representative
 		nn      string
